@@ -1,0 +1,20 @@
+/**
+ * A failure the user caused (a bad file, a bad option). Its message is one line:
+ * `<file>: <what is wrong>`. The CLI prints it without a stack trace and exits with `exitCode`.
+ */
+export class InputError extends Error {
+  readonly exitCode: number = 1;
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'InputError';
+  }
+}
+
+/** Wrong command-line usage: exit status 2. */
+export class UsageError extends Error {
+  readonly exitCode: number = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
