@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+
+export const USAGE = `usage: mnist-eval [options]
+
+Evaluates a trained network on MNIST IDX images and labels, as a stream.
+Without options: the book's sample_weight.pkl on the MNIST test set, writing
+out/errors.png and out/report.json.
+
+  --images PATH        IDX images: raw, .gz, or .zip (archive.zip:entry picks an entry)
+  --labels PATH        IDX labels: raw, .gz, or .zip (may be the same .zip as --images)
+  --weights PATH       weights: a pickle of numpy arrays W1, b1 … Wn, bn
+  --activation NAME    hidden-layer activation: sigmoid (default) or relu
+  --batch-size N       images per forward pass (default 100)
+  --no-normalize       keep pixels at 0..255 instead of scaling to 0..1 (the classic bug)
+  --mosaic PATH        PNG of the misclassified images (default out/errors.png),
+                       with a JSON sidecar beside it mapping each tile to its image
+  --mosaic-cap N       at most N tiles in the mosaic (default 400)
+  --report PATH        JSON report (default out/report.json)
+  --predictions PATH   CSV with index,label,predicted,confidence for every image
+  --json               print the report as JSON on stdout, nothing else there
+  --quiet              no progress or log lines on stderr
+  --debug              print stack traces of errors
+  --help               this text
+`;
+
+export interface CliOptions {
+  readonly help: boolean;
+  readonly images?: string;
+  readonly labels?: string;
+  readonly weights?: string;
+  readonly activation: 'sigmoid' | 'relu';
+  readonly batchSize: number;
+  readonly normalize: boolean;
+  readonly mosaic: string;
+  readonly mosaicCap: number;
+  readonly report: string;
+  readonly predictions?: string;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+}
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number of at least 1, got '${value}'`);
+  }
+  return Number(value);
+}
+
+export function parseCliOptions(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        images: { type: 'string' },
+        labels: { type: 'string' },
+        weights: { type: 'string' },
+        activation: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'no-normalize': { type: 'boolean' },
+        mosaic: { type: 'string' },
+        'mosaic-cap': { type: 'string' },
+        report: { type: 'string' },
+        predictions: { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(String((error as Error).message).split('\n')[0]);
+  }
+  const v = parsed.values;
+  for (const name of ['images', 'labels', 'weights', 'mosaic', 'report', 'predictions'] as const) {
+    if (v[name] === '') throw new UsageError(`--${name} needs a path`);
+  }
+  const activation = v.activation ?? 'sigmoid';
+  if (activation !== 'sigmoid' && activation !== 'relu') {
+    throw new UsageError(`--activation must be sigmoid or relu, got '${activation}'`);
+  }
+  return {
+    help: v.help ?? false,
+    images: v.images,
+    labels: v.labels,
+    weights: v.weights,
+    activation,
+    batchSize: positiveInteger('batch-size', v['batch-size'], 100),
+    normalize: !(v['no-normalize'] ?? false),
+    mosaic: v.mosaic ?? 'out/errors.png',
+    mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),
+    report: v.report ?? 'out/report.json',
+    predictions: v.predictions,
+    json: v.json ?? false,
+    quiet: v.quiet ?? false,
+    debug: v.debug ?? false,
+  };
+}
