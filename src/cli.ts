@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/** argv → options → the evaluation pipeline → exit code. No math and no stream logic here. */
+import { parseCliOptions, USAGE } from './cli-options.js';
+import { InputError, UsageError } from './errors.js';
+import { formatSummary } from './sinks/report.js';
+
+export const EXIT_INTERRUPTED = 130;
+
+export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let debug = argv.includes('--debug');
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Interrupted());
+  process.once('SIGINT', onSigint);
+  try {
+    const options = parseCliOptions(argv);
+    debug = options.debug;
+    if (options.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+    const { runEvaluation } = await import('../pipelines/run-evaluation.js');
+    const report = await runEvaluation(options, { log, signal: controller.signal });
+    if (options.json) {
+      io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      io.stdout.write(formatSummary(report) + '\n\n');
+      io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}${report.predictions ? `, ${report.predictions}` : ''}\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      io.stderr.write('mnist-eval: interrupted; no output written\n');
+      return EXIT_INTERRUPTED;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`mnist-eval: ${error.message}\n(see mnist-eval --help)\n`);
+      if (debug) io.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof InputError) {
+      io.stderr.write(`mnist-eval: ${error.message}\n`);
+      if (debug) io.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`mnist-eval: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    if (debug) io.stderr.write(`${(error as Error)?.stack}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href;
+if (isEntry) {
+  process.exitCode = await main(process.argv.slice(2));
+}
