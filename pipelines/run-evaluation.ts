@@ -76,6 +76,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     const [, rows, cols] = header.dims;
     const weights = await loadWeights(weightsPath);
     const network: Network = inferMlp(weights.arrays, weightsPath, { inputSize: rows * cols, activation: options.activation });
+    hooks.log(`evaluating ${weightsPath} on ${images} (${header.count} images, batches of ${options.batchSize})`);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
     predictions?.write(PREDICTIONS_HEADER);
 

