@@ -11,7 +11,7 @@ import { describeLayers, parameterCount, type Network } from '../src/nn/network.
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/sinks/atomic-write.js';
 import { renderMosaic } from '../src/sinks/mosaic.js';
-import { accuracyOf, perClass, type ClassScore } from '../src/sinks/report.js';
+import { accuracyOf, formatJson, perClass, type ClassScore } from '../src/sinks/report.js';
 import { encodeMosaicPng, mosaicSidecar } from '../src/sinks/write-mosaic.js';
 import { readIdxHeaderOf, readSamples$ } from '../src/sources/mnist.js';
 import { inferMlp } from '../src/weights/infer-mlp.js';
@@ -108,8 +108,8 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },
     };
     await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
-    await outputs.stage(sidecarPath(options.mosaic), JSON.stringify(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified }), null, 2) + '\n');
-    await outputs.stage(options.report, JSON.stringify(report, null, 2) + '\n');
+    await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified })));
+    await outputs.stage(options.report, formatJson(report));
     await outputs.commit();
     return report;
   } catch (error) {

@@ -2,7 +2,7 @@
 /** argv → options → the evaluation pipeline → exit code. No math and no stream logic here. */
 import { parseCliOptions, USAGE } from './cli-options.js';
 import { InputError, UsageError } from './errors.js';
-import { formatSummary } from './sinks/report.js';
+import { formatJson, formatSummary } from './sinks/report.js';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     const { runEvaluation } = await import('../pipelines/run-evaluation.js');
     const report = await runEvaluation(options, { log, signal: controller.signal });
     if (options.json) {
-      io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      io.stdout.write(formatJson(report));
     } else {
       io.stdout.write(formatSummary(report) + '\n\n');
       io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}${report.predictions ? `, ${report.predictions}` : ''}\n`);

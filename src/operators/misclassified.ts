@@ -1,7 +1,7 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import type { PredictedBatch } from './forward-pass.js';
 
-/** A wrongly predicted image, with a copy of its pixels (the batch buffers are not kept). */
+/** A wrongly predicted image, with a view of its pixels in the batch (a collector that keeps it copies them). */
 export interface Misclassified {
   readonly index: number;
   readonly label: number;
@@ -19,7 +19,7 @@ export function misclassifiedIn(batch: PredictedBatch): Misclassified[] {
       label: batch.labels[i],
       predicted: batch.predicted[i],
       confidence: batch.confidence[i],
-      pixels: batch.pixels.slice(i * batch.size, (i + 1) * batch.size),
+      pixels: batch.pixels.subarray(i * batch.size, (i + 1) * batch.size),
     });
   }
   return wrong;

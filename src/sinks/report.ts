@@ -43,3 +43,11 @@ export function formatSummary(report: {
   ];
   return lines.join('\n');
 }
+
+/** JSON with two-space indents, but arrays of numbers on one line (a confusion row reads as a row). */
+export function formatJson(value: unknown): string {
+  return (
+    JSON.stringify(value, null, 2).replace(/\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g, (_, numbers: string) => `[${numbers.split(/,\s+/).join(', ')}]`) +
+    '\n'
+  );
+}
