@@ -1,0 +1,214 @@
+/**
+ * MNIST as cold Observables: an IDX images file and an IDX labels file read in lockstep.
+ * Nothing opens until subscribe; unsubscribing, an error or the end closes both files.
+ */
+import { Observable, throwError, type Subscriber } from 'rxjs';
+import type { Readable } from 'node:stream';
+import { InputError, UsageError } from '../errors.js';
+import { IdxDecoder, type IdxHeader, type IdxKind } from './idx.js';
+import { openByteStream, type OpenOptions } from './open.js';
+
+export type { IdxHeader, IdxKind } from './idx.js';
+
+/**
+ * One image with its label. `pixels` (rows × cols bytes, 0..255) is usually a view into a chunk
+ * of the file shared with its neighbours: copy it (`slice()`) to keep it beyond the sample.
+ */
+export interface Sample {
+  index: number;
+  pixels: Uint8Array;
+  label: number;
+}
+
+/** Consecutive samples in contiguous arrays: image `i` is `pixels[i*size … (i+1)*size)`. */
+export interface SampleBatch {
+  /** Dataset index of the first image. */
+  readonly start: number;
+  readonly count: number;
+  /** Pixels per image: rows × cols. */
+  readonly size: number;
+  readonly pixels: Uint8Array;
+  readonly labels: Uint8Array;
+}
+
+export interface ReadOptions extends Pick<OpenOptions, 'maxEntryBytes' | 'highWaterMark'> {
+  /** Index of the first sample to emit; the ones before are skipped unread. Default 0. */
+  readonly offset?: number;
+  /** Most samples to emit. Default: all to the end. */
+  readonly limit?: number;
+  /** Labels must lie in 0..classes-1. Default 10. */
+  readonly classes?: number;
+}
+
+/** Emits each sample of the images and labels files, in order. */
+export function readSamples$(imagesPath: string, labelsPath: string, options: ReadOptions = {}): Observable<Sample> {
+  return pairedSource$(imagesPath, labelsPath, options, async (pair, range, subscriber) => {
+    const { images, labels } = pair;
+    for (let index = range.start; index < range.end; ) {
+      await images.fill(1);
+      await labels.fill(1);
+      if (subscriber.closed) return;
+      const run = Math.min(images.decoder.available, labels.decoder.available, range.end - index);
+      const t = labels.decoder.take(run);
+      for (let i = 0; i < run; i++, index++) {
+        const label = checkLabel(t[i], index, labelsPath, options);
+        subscriber.next({ index, pixels: images.decoder.take(1), label });
+        if (subscriber.closed) return;
+      }
+    }
+  });
+}
+
+/** Emits the samples in batches of `batchSize` (the last may hold fewer), each in contiguous arrays. */
+export function readBatches$(imagesPath: string, labelsPath: string, batchSize: number, options: ReadOptions = {}): Observable<SampleBatch> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    return throwError(() => new UsageError(`batch size must be a positive integer, got ${batchSize}`));
+  }
+  return pairedSource$(imagesPath, labelsPath, options, async (pair, range, subscriber) => {
+    const { images, labels } = pair;
+    const size = images.decoder.header!.recordSize;
+    for (let start = range.start; start < range.end; start += batchSize) {
+      const count = Math.min(batchSize, range.end - start);
+      await images.fill(count);
+      await labels.fill(count);
+      if (subscriber.closed) return;
+      const t = labels.decoder.take(count);
+      for (let i = 0; i < count; i++) checkLabel(t[i], start + i, labelsPath, options);
+      subscriber.next({ start, count, size, pixels: images.decoder.take(count), labels: t });
+    }
+  });
+}
+
+/** The header of an IDX file of `kind`, read and checked without reading the records. */
+export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick<OpenOptions, 'maxEntryBytes'> = {}): Promise<IdxHeader> {
+  const reader = new IdxReader(path, kind, options);
+  try {
+    return await reader.header();
+  } finally {
+    reader.close();
+  }
+}
+
+interface Pair {
+  readonly images: IdxReader;
+  readonly labels: IdxReader;
+}
+
+/** Which samples to emit: [start, end). */
+interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+type Emit<T> = (pair: Pair, range: Range, subscriber: Subscriber<T>) => Promise<void>;
+
+/**
+ * A cold Observable over an images file and a labels file: on subscribe it opens both, checks
+ * their headers agree, skips to `offset`, lets `emit` send the samples, and, when the range runs
+ * to the end of the files, reads on to their end so truncation, trailing bytes and gzip CRCs are
+ * checked. Both files close on completion, error and unsubscribe.
+ */
+function pairedSource$<T>(imagesPath: string, labelsPath: string, options: ReadOptions, emit: Emit<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const open: IdxReader[] = [];
+    const closeAll = (): void => open.forEach((reader) => reader.close());
+    const run = async (): Promise<void> => {
+      checkOptions(imagesPath, labelsPath, options);
+      const images = new IdxReader(imagesPath, 'images', options);
+      open.push(images);
+      const labels = new IdxReader(labelsPath, 'labels', options);
+      open.push(labels);
+      const imagesHeader = await images.header();
+      const labelsHeader = await labels.header();
+      if (imagesHeader.count !== labelsHeader.count) {
+        throw new InputError(labelsPath, `declares ${labelsHeader.count} labels, but ${imagesPath} declares ${imagesHeader.count} images`);
+      }
+      const count = imagesHeader.count;
+      const start = Math.min(options.offset ?? 0, count);
+      const end = Math.min(count, start + (options.limit ?? Infinity));
+      await images.skip(start);
+      await labels.skip(start);
+      if (subscriber.closed) return;
+      await emit({ images, labels }, { start, end }, subscriber);
+      if (subscriber.closed || end < count) return;
+      await images.finish();
+      await labels.finish();
+    };
+    run().then(
+      () => subscriber.complete(),
+      (error: unknown) => subscriber.error(error),
+    ).finally(closeAll);
+    return closeAll;
+  });
+}
+
+function checkOptions(imagesPath: string, labelsPath: string, options: ReadOptions): void {
+  const { offset = 0, limit = Infinity, classes = 10 } = options;
+  if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`offset must be a non-negative integer, got ${offset}`);
+  if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) throw new UsageError(`limit must be a non-negative integer, got ${limit}`);
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) throw new UsageError(`classes must be an integer in 1..256, got ${classes}`);
+  if (imagesPath === '-' && labelsPath === '-') throw new UsageError('images and labels cannot both come from standard input (-)');
+}
+
+function checkLabel(label: number, index: number, labelsPath: string, options: ReadOptions): number {
+  const classes = options.classes ?? 10;
+  if (label >= classes) throw new InputError(labelsPath, `label ${label} at index ${index} is outside 0..${classes - 1}`);
+  return label;
+}
+
+/** Pulls chunks of one IDX file into its decoder, only as many as the records asked for need. */
+class IdxReader {
+  readonly decoder: IdxDecoder;
+  readonly #stream: Readable;
+  readonly #chunks: AsyncIterator<Uint8Array>;
+
+  constructor(path: string, kind: IdxKind, options: OpenOptions) {
+    this.#stream = openByteStream(path, { ...options, kind });
+    // The iterator listens for errors only from its first next(); until then, this listener keeps
+    // a failure of the one file we are not reading yet from being an uncaught 'error' event.
+    this.#stream.on('error', () => {});
+    this.#chunks = this.#stream[Symbol.asyncIterator]();
+    this.decoder = new IdxDecoder(path, kind);
+  }
+
+  async header(): Promise<IdxHeader> {
+    while (this.decoder.header === undefined) await this.#pull();
+    return this.decoder.header;
+  }
+
+  /** Reads until `records` records are available; the header bounds how many can be asked for. */
+  async fill(records: number): Promise<void> {
+    while (this.decoder.available < records) {
+      if (!(await this.#pull())) throw new Error(`IdxReader: ${records} records asked for beyond the end`);
+    }
+  }
+
+  async skip(records: number): Promise<void> {
+    for (let left = records; left > 0; ) {
+      await this.fill(1);
+      const n = Math.min(left, this.decoder.available);
+      this.decoder.skip(n);
+      left -= n;
+    }
+  }
+
+  /** Reads to the end of the stream, which checks for trailing bytes and lets zlib check its trailer. */
+  async finish(): Promise<void> {
+    while (await this.#pull());
+  }
+
+  close(): void {
+    this.#stream.destroy();
+  }
+
+  /** Feeds one more chunk to the decoder; false at the end of the stream, once the decoder has checked it. */
+  async #pull(): Promise<boolean> {
+    const next = await this.#chunks.next();
+    if (next.done) {
+      this.decoder.end();
+      return false;
+    }
+    this.decoder.push(next.value);
+    return true;
+  }
+}
