@@ -3,7 +3,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -46,8 +46,19 @@ export const imageOf = (set: TinySet, i: number): Uint8Array => set.pixels.slice
 
 export const gzip = (bytes: Uint8Array): Buffer => gzipSync(bytes);
 
-/** A fresh folder under os.tmpdir(). */
-export const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'mnist-eval-sources-'));
+const created: string[] = [];
+
+/** A fresh folder under os.tmpdir(), removed by removeTempDirs(). */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mnist-eval-sources-'));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes the folders tempDir() made in this test file: `test.after.always(removeTempDirs)`. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
 
 /** Writes `bytes` as `dir/name` and returns the path. */
 export async function writeFixture(dir: string, name: string, bytes: Uint8Array): Promise<string> {

@@ -18,11 +18,14 @@ import {
   gzip,
   idxBytes,
   imageOf,
+  removeTempDirs,
   tempDir,
   tinySet,
   writeFixture,
   writeZip,
 } from '../helpers/idx-fixtures.js';
+
+test.after.always(removeTempDirs);
 
 /** Everything `source$` emits, and how it ended. */
 async function collect<T>(source$: Observable<T>): Promise<{ values: T[]; error?: unknown }> {

@@ -14,11 +14,14 @@ import {
   fdsOpenOn,
   gzip,
   idxBytes,
+  removeTempDirs,
   tempDir,
   tinySet,
   writeFixture,
   writeZip,
 } from '../helpers/idx-fixtures.js';
+
+test.after.always(removeTempDirs);
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

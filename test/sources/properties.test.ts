@@ -10,7 +10,9 @@ import { InputError } from '../../src/errors.js';
 import { readSamples$ } from '../../src/sources/mnist.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzip, imageOf, tempDir, tinySet, writeFixture, writeZip } from '../helpers/idx-fixtures.js';
+import { gzip, imageOf, removeTempDirs, tempDir, tinySet, writeFixture, writeZip } from '../helpers/idx-fixtures.js';
+
+test.after.always(removeTempDirs);
 
 const set = tinySet(6, 3, 4);
 const expected = set.labels.map((label, index) => ({ index, label, pixels: [...imageOf(set, index)] }));
