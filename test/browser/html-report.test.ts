@@ -1,0 +1,132 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildHtmlReport } from '../../src/html/build-html-report.js';
+import { CONFUSION, MISCLASSIFIED, syntheticInput } from '../html/synthetic-report.js';
+
+/**
+ * The HTML report in a real browser (Debian's Chromium, driven by playwright-core): the numbers it
+ * shows, a click on a confusion cell that brings up that cell's images, and no request that leaves
+ * the file. A screenshot goes to out/html-report.png for a person to look at.
+ */
+
+const CHROMIUM = process.env.MNIST_EVAL_CHROMIUM || '/usr/bin/chromium'; // override only to try another build
+const SCREENSHOT = resolve('out/html-report.png');
+
+if (!existsSync(CHROMIUM)) {
+  const banner = '='.repeat(78);
+  console.warn(`\n${banner}\n  BROWSER TEST SKIPPED: ${CHROMIUM} is missing.\n  The HTML report was NOT checked in a browser. Install it: apt-get install -y chromium\n${banner}\n`);
+  test(`html report in Chromium: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium)`, (t) => {
+    t.log(`SKIPPED: ${CHROMIUM} is missing, so the HTML report was not checked in a browser`);
+    t.pass();
+  });
+} else {
+  registerBrowserTests();
+}
+
+function registerBrowserTests(): void {
+  let browser: Browser;
+  let folder: string;
+  let url: string;
+
+  test.before(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'mnist-eval-html-'));
+    const path = join(folder, 'report <&> "quoted".html'); // a file name that needs URL escaping
+    await writeFile(path, await buildHtmlReport(syntheticInput({ images: 'data/<script>.gz' })));
+    url = pathToFileURL(path).href;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  test.after.always(async () => {
+    await browser?.close();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  /** Opens the report in a new page, recording requests and script errors. */
+  async function open(): Promise<{ page: Page; requests: string[]; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(url);
+    return { page, requests, errors };
+  }
+
+  /** The images panel after a click on cell (label, predicted). */
+  async function clickCell(page: Page, label: number, predicted: number): Promise<{ images: number; text: string; loaded: number }> {
+    await page.click(`#confusion-table button[data-label="${label}"][data-predicted="${predicted}"]`);
+    const panel = page.locator(`#cell-images[data-label="${label}"][data-predicted="${predicted}"]`);
+    await panel.waitFor();
+    const images = await panel.locator('img').count();
+    // Decoded, not broken: every image has its natural 12×12 size.
+    const loaded = await panel.locator('img').evaluateAll((nodes) =>
+      nodes.filter((node) => (node as HTMLImageElement).complete && (node as HTMLImageElement).naturalWidth === 12).length,
+    );
+    return { images, text: (await panel.innerText()).replace(/\s+/g, ' ').trim(), loaded };
+  }
+
+  test.serial('shows the summary numbers and the confusion counts', async (t) => {
+    const { page, errors } = await open();
+    t.is(await page.locator('#accuracy').innerText(), '71.43%');
+    t.is(await page.locator('#correct').innerText(), '15');
+    t.is(await page.locator('#total').innerText(), '21');
+    t.is(await page.locator('#misclassified').innerText(), '6');
+    t.true((await page.locator('#summary').innerText()).includes('data/<script>.gz'), 'the file name shows as text');
+    const counts = await page.locator('#confusion-table tbody button').allInnerTexts();
+    t.deepEqual(counts.map(Number), CONFUSION.flat());
+    t.is(await page.locator('#per-class-chart svg').count(), 1);
+    t.true((await page.locator('#confusion-chart svg text').allTextContents()).includes('5'), 'the heatmap writes its counts');
+    const mosaicWidth = await page.locator('#mosaic-image').evaluate((node) => (node as HTMLImageElement).naturalWidth);
+    t.true(mosaicWidth > 0, 'the mosaic decodes');
+    t.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test.serial('a click on an off-diagonal cell shows its images; the diagonal and empty cells show none', async (t) => {
+    const { page, requests, errors } = await open();
+    const expected = (label: number, predicted: number): number => MISCLASSIFIED.filter((m) => m.label === label && m.predicted === predicted).length;
+
+    const twoToOne = await clickCell(page, 2, 1);
+    t.is(twoToOne.images, 3);
+    t.is(twoToOne.images, expected(2, 1));
+    t.is(twoToOne.loaded, 3, 'all three decode');
+    t.true(twoToOne.text.includes('true 2, predicted 1'));
+    t.true(twoToOne.text.includes('#14 0.90'), twoToOne.text);
+    t.is(await page.locator('#confusion-table button[aria-pressed="true"]').count(), 1);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(async () => {
+      await mkdir('out', { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    });
+    t.log(`screenshot: ${SCREENSHOT}`);
+
+    const zeroToOne = await clickCell(page, 0, 1);
+    t.deepEqual([zeroToOne.images, zeroToOne.loaded], [2, 2]);
+    t.is((await clickCell(page, 1, 0)).images, 1);
+
+    const diagonal = await clickCell(page, 1, 1);
+    t.is(diagonal.images, 0);
+    t.true(diagonal.text.includes('correct: 6 images'), diagonal.text);
+
+    const empty = await clickCell(page, 0, 2);
+    t.is(empty.images, 0);
+    t.true(empty.text.includes('0 misclassified images'), empty.text);
+    t.is(await page.locator('#confusion-table button[aria-pressed="true"]').count(), 1, 'one cell selected at a time');
+
+    const offline = requests.filter((request) => !request.startsWith('file:') && !request.startsWith('data:'));
+    t.deepEqual(offline, [], 'no request leaves the file');
+    t.deepEqual(errors, []);
+    await page.close();
+  });
+}
