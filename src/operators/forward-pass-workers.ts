@@ -1,0 +1,120 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { KernelName } from '../kernels/forward-kernel.js';
+import type { Network } from '../nn/network.js';
+import { ForwardPool, type PoolResult } from '../workers/forward-pool.js';
+import type { Batch } from './batch.js';
+import type { PredictedBatch } from './forward-pass.js';
+
+export interface WorkerForwardPassOptions {
+  /** Scale pixels from 0..255 to 0..1 (default true). */
+  readonly normalize?: boolean;
+  /** The largest batch that will come (slots are sized for it). */
+  readonly maxBatchSize: number;
+  readonly workers: number;
+  readonly kernel: KernelName;
+  /** Batches out at once (default 2 per worker). */
+  readonly maxInFlight?: number;
+  /** The worker's script (default: the one beside the pool). */
+  readonly entry?: URL;
+}
+
+/**
+ * The union of the workers' busy intervals, measured as batches are emitted: each batch adds the
+ * part of its [started, finished] that no earlier batch covered. So the summed `forwardMs` is the
+ * wall time during which at least one worker was computing, comparable to a forward pass on one
+ * thread. Intervals ending before the oldest batch still out are dropped (none can overlap them).
+ */
+function busyUnion(): { add(started: number, finished: number): number; prune(before: number): void } {
+  let spans: [number, number][] = [];
+  return {
+    add(started, finished) {
+      let added = finished - started;
+      for (const [s, f] of spans) added -= Math.max(0, Math.min(f, finished) - Math.max(s, started));
+      const merged: [number, number] = [started, finished];
+      spans = spans.filter(([s, f]) => {
+        if (f < merged[0] || s > merged[1]) return true;
+        merged[0] = Math.min(merged[0], s);
+        merged[1] = Math.max(merged[1], f);
+        return false;
+      });
+      spans.push(merged);
+      return Math.max(0, added);
+    },
+    prune(before) {
+      spans = spans.filter(([, f]) => f >= before);
+    },
+  };
+}
+
+/**
+ * The forward pass on a pool of worker threads, emitting in dataset order. At most `maxInFlight`
+ * batches are out at once: when all slots are taken, `next` waits (blocking) for a worker to
+ * finish, so a fast source is held back instead of piling batches up in memory. The pool starts
+ * on subscribe and its workers end on complete, error or unsubscribe.
+ *
+ * Written as an Observable rather than `mergeMap(…, concurrency)` + reordering: mergeMap buffers
+ * every value above its concurrency, which is the unbounded memory this operator exists to avoid.
+ */
+export function forwardPassInWorkers(network: Network, options: WorkerForwardPassOptions): OperatorFunction<Batch, PredictedBatch> {
+  const normalize = options.normalize ?? true;
+  return (source) =>
+    new Observable<PredictedBatch>((subscriber) => {
+      const pool = new ForwardPool(network, { ...options, normalize });
+      const waiting = new Map<number, { batch: Batch; dispatched: number; result?: PoolResult }>();
+      const busy = busyUnion();
+      let sent = 0;
+      let emitted = 0;
+
+      const take = (result: PoolResult): void => {
+        waiting.get(result.seq)!.result = result;
+      };
+      const emitReady = (): void => {
+        for (let entry = waiting.get(emitted); entry?.result !== undefined && !subscriber.closed; entry = waiting.get(emitted)) {
+          const { batch, result } = entry;
+          waiting.delete(emitted++);
+          const forwardMs = busy.add(result.started, result.finished);
+          const oldest = waiting.get(emitted);
+          if (oldest !== undefined) busy.prune(oldest.dispatched - 10); // 10 ms of slack between the two clocks
+          subscriber.next({
+            ...batch,
+            predicted: new Int32Array(result.slot, pool.layout.predicted, batch.count),
+            confidence: new Float32Array(result.slot, pool.layout.confidence, batch.count),
+            forwardMs,
+          });
+          pool.release(result.slot);
+        }
+      };
+      const drain = (block: boolean): void => {
+        for (let result = pool.receive(block); result !== undefined; result = pool.receive(false)) take(result);
+        emitReady();
+      };
+
+      const subscription = source.subscribe({
+        next: (batch) => {
+          try {
+            while (pool.inFlight >= pool.maxInFlight && !subscriber.closed) drain(true);
+            if (subscriber.closed) return;
+            waiting.set(sent, { batch, dispatched: performance.timeOrigin + performance.now() });
+            pool.dispatch(sent++, batch.pixels, batch.count);
+            drain(false);
+          } catch (error) {
+            subscriber.error(error);
+          }
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          try {
+            while (emitted < sent && !subscriber.closed) drain(true);
+            subscriber.complete();
+          } catch (error) {
+            subscriber.error(error);
+          }
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        pool.close();
+        waiting.clear();
+      };
+    });
+}

@@ -1,0 +1,65 @@
+/**
+ * A small PNG encoder for the mosaic: 8-bit RGB (colour type 2) from an RGBA buffer whose alpha is
+ * ignored, every row with the Up filter, deflated at level 3. The mosaic is mostly flat background
+ * and repeated tile frames, which Up turns into zeros: the file is a third smaller than pngjs's
+ * adaptive filters give, and encoding takes ~40 ms instead of ~400 ms for a 1246 × 1470 mosaic
+ * (measured in `npm run bench`'s profile of a default run).
+ */
+import { deflateSync } from 'node:zlib';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const FILTER_UP = 2;
+
+let crcTable: Uint32Array | undefined;
+
+/** CRC-32 (ISO 3309, as PNG chunks use), table-driven. */
+export function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
+  if (crcTable === undefined) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return crc;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE((crc32(out.subarray(4, 8 + data.length)) ^ 0xffffffff) >>> 0, 8 + data.length);
+  return out;
+}
+
+/** `rgba` (width × height × 4 bytes) as an RGB PNG file. */
+export function encodeRgbPng(width: number, height: number, rgba: Uint8Array, level = 3): Buffer {
+  const row = width * 4;
+  const stride = width * 3 + 1;
+  const raw = Buffer.allocUnsafe(stride * height);
+  for (let y = 0, o = 0, i = 0; y < height; y++) {
+    raw[o++] = y === 0 ? 0 : FILTER_UP;
+    if (y === 0) {
+      for (let x = 0; x < width; x++, i += 4) {
+        raw[o++] = rgba[i];
+        raw[o++] = rgba[i + 1];
+        raw[o++] = rgba[i + 2];
+      }
+    } else {
+      for (let x = 0; x < width; x++, i += 4) {
+        raw[o++] = rgba[i] - rgba[i - row];
+        raw[o++] = rgba[i + 1] - rgba[i + 1 - row];
+        raw[o++] = rgba[i + 2] - rgba[i + 2 - row];
+      }
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // colour type: RGB
+  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level })), chunk('IEND', new Uint8Array(0))]);
+}

@@ -1,0 +1,179 @@
+/**
+ * A pool of forward-pass workers with a fixed set of slots: at most `maxInFlight` batches are out
+ * at once, each in a slot (an ArrayBuffer moved to the worker and back, never copied), so memory
+ * stays flat however fast the source reads. The main thread collects replies synchronously with
+ * `receiveMessageOnPort`, sleeping in `Atomics.wait` on a counter the workers bump when it must
+ * wait: this is what lets the operator hold the source back (RxJS itself has no backpressure).
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { KernelName } from '../kernels/forward-kernel.js';
+import type { Network } from '../nn/network.js';
+import { slotLayout, type WorkerInit, type WorkerJob, type WorkerReply } from './protocol.js';
+
+export interface ForwardPoolOptions {
+  readonly workers: number;
+  readonly kernel: KernelName;
+  readonly normalize: boolean;
+  readonly maxBatchSize: number;
+  /** Batches out at once, queued or running (default: 2 per worker, so none waits idle). */
+  readonly maxInFlight?: number;
+  /** How long to wait for any reply before giving up (default 60 s). */
+  readonly timeoutMs?: number;
+  /** The worker's script (default: forward-worker beside this module; the bench passes the bundled one). */
+  readonly entry?: URL;
+}
+
+/** A finished batch: the slot with its predictions, and when it ran (epoch ms, worker clock). */
+export interface PoolResult {
+  readonly seq: number;
+  readonly slot: ArrayBuffer;
+  readonly started: number;
+  readonly finished: number;
+}
+
+/** The default worker count for `images` images: the cores, for inputs large enough to repay starting them. */
+export function defaultWorkers(images: number): number {
+  return images >= WORKERS_FROM_IMAGES ? Math.min(availableParallelism(), 4) : 0;
+}
+
+/**
+ * Below this many images the run stays on the main thread: a worker takes some 30 ms to start,
+ * about what the WASM kernel needs for 10,000 images (measured by `npm run bench`).
+ */
+export const WORKERS_FROM_IMAGES = 20_000;
+
+/** The worker's entry: beside this file, compiled (.js, bundled or built) or through tsx (sources). */
+function workerEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './forward-worker-tsx.mjs' : './forward-worker.js', import.meta.url);
+}
+
+/**
+ * The parent's Node options less tsx's loader, for a compiled worker: loading tsx would add some
+ * 100 ms to each worker's start (the .mjs entry of the sources registers tsx itself).
+ */
+function workerExecArgv(): string[] {
+  const argv: string[] = [];
+  const all = process.execArgv;
+  for (let i = 0; i < all.length; i++) {
+    if (/^(--require|-r|--import|--loader|--experimental-loader)$/.test(all[i]) && all[i + 1]?.includes('tsx')) i++;
+    else if (!(all[i].startsWith('--') && all[i].includes('tsx'))) argv.push(all[i]);
+  }
+  return argv;
+}
+
+/** A deep copy of plain data whose typed arrays are fresh copies, listed for transfer. */
+function copyForTransfer<T>(value: T, transfer: ArrayBuffer[]): T {
+  if (ArrayBuffer.isView(value)) {
+    const copy = (value as unknown as Float32Array).slice();
+    transfer.push(copy.buffer as ArrayBuffer);
+    return copy as unknown as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => copyForTransfer(v, transfer)) as unknown as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyForTransfer(v, transfer)])) as T;
+  }
+  return value;
+}
+
+export class ForwardPool {
+  readonly size: number;
+  readonly maxInFlight: number;
+  readonly layout: ReturnType<typeof slotLayout>;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly busy: number[];
+  private readonly owner = new Map<number, number>();
+  private readonly free: ArrayBuffer[] = [];
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly timeoutMs: number;
+  private readonly inputSize: number;
+  private readonly maxBatchSize: number;
+  private next = 0;
+  private closed = false;
+
+  constructor(network: Network, options: ForwardPoolOptions) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`a pool needs at least 1 worker, got ${options.workers}`);
+    this.size = options.workers;
+    this.maxInFlight = Math.max(options.maxInFlight ?? 2 * options.workers, 1);
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.inputSize = network.inputSize;
+    this.maxBatchSize = options.maxBatchSize;
+    this.layout = slotLayout(network.inputSize, options.maxBatchSize);
+    this.busy = new Array<number>(this.size).fill(0);
+    for (let i = 0; i < this.maxInFlight; i++) this.free.push(new ArrayBuffer(this.layout.bytes));
+    const entry = options.entry ?? workerEntry();
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(entry, { execArgv: workerExecArgv() });
+      worker.unref();
+      const { port1, port2 } = new MessageChannel();
+      const transfer: ArrayBuffer[] = [];
+      const init: WorkerInit = {
+        network: copyForTransfer(network, transfer),
+        kernel: options.kernel,
+        normalize: options.normalize,
+        maxBatchSize: options.maxBatchSize,
+        port: port2,
+        signal: this.signal.buffer as SharedArrayBuffer,
+      };
+      worker.postMessage(init, [port2, ...transfer]);
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /** Batches sent and not yet released: running, queued, or done and waiting to be emitted. */
+  get inFlight(): number {
+    return this.maxInFlight - this.free.length;
+  }
+
+  /** Sends `count` images to the least busy worker, in a free slot (call only when inFlight < maxInFlight). */
+  dispatch(seq: number, pixels: Uint8Array, count: number): void {
+    if (count > this.maxBatchSize) throw new RangeError(`batch of ${count} images exceeds ${this.maxBatchSize}`);
+    const slot = this.free.pop();
+    if (slot === undefined) throw new Error('forward pool: no free slot');
+    new Uint8Array(slot, 0, count * this.inputSize).set(pixels.subarray(0, count * this.inputSize));
+    let w = 0;
+    for (let i = 1; i < this.size; i++) if (this.busy[i] < this.busy[w]) w = i;
+    this.busy[w]++;
+    this.owner.set(seq, w);
+    const job: WorkerJob = { seq, count, buffer: slot };
+    this.workers[w].postMessage(job, [slot]);
+  }
+
+  /** A finished batch, or undefined if none is ready and `block` is false. Throws a worker's error. */
+  receive(block: boolean): PoolResult | undefined {
+    const deadline = performance.now() + this.timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      for (let i = 0; i < this.size; i++) {
+        const port = this.ports[(this.next + i) % this.size];
+        const message = receiveMessageOnPort(port)?.message as WorkerReply | undefined;
+        if (message === undefined) continue;
+        this.next = (this.next + i + 1) % this.size;
+        if (message.error !== undefined) throw new Error(message.error);
+        const w = this.owner.get(message.seq)!;
+        this.owner.delete(message.seq);
+        this.busy[w]--;
+        return { seq: message.seq, slot: message.buffer, started: message.started, finished: message.finished };
+      }
+      if (!block) return undefined;
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') {
+        throw new Error(`forward pool: no worker answered within ${this.timeoutMs} ms`);
+      }
+    }
+  }
+
+  /** Gives a slot back once its batch has been emitted downstream. */
+  release(slot: ArrayBuffer): void {
+    this.free.push(slot);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const port of this.ports) port.close();
+    for (const worker of this.workers) void worker.terminate();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Every kernel on every worker count gives numpy's prediction for each of the 10,000 test images:
+ * the book's sigmoid network normalised (0.9352) and left at 0..255 (0.9207), and the same weights
+ * as a ReLU MLP.
+ */
+import test from 'ava';
+import { lastValueFrom, reduce } from 'rxjs';
+import type { KernelName } from '../../src/kernels/forward-kernel.js';
+import { batch } from '../../src/operators/batch.js';
+import { forwardPass } from '../../src/operators/forward-pass.js';
+import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
+import { readSamples$ } from '../../src/sources/mnist.js';
+import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { loadWeights } from '../../src/weights/load.js';
+import { numpyReference } from '../helpers/reference.js';
+
+const DATA = '../shared/data';
+const IMAGES = `${DATA}/t10k-images-idx3-ubyte.gz`;
+const LABELS = `${DATA}/t10k-labels-idx1-ubyte.gz`;
+const WEIGHTS = `${DATA}/sample_weight.pkl`;
+const REFERENCE = 'test/reference/mlp_reference.py';
+
+const weights = loadWeights(WEIGHTS);
+
+const VARIANTS = [
+  { name: 'sigmoid, normalised', activation: 'sigmoid', normalize: true, args: [], correct: 9352 },
+  { name: 'sigmoid, pixels left at 0..255', activation: 'sigmoid', normalize: false, args: ['--no-normalize'], correct: 9207 },
+  { name: 'relu, normalised', activation: 'relu', normalize: true, args: ['--activation', 'relu'], correct: undefined },
+] as const;
+
+const KERNELS: readonly KernelName[] = ['wasm-simd-f32', 'js-f64'];
+
+for (const variant of VARIANTS) {
+  for (const kernel of KERNELS) {
+    for (const workers of [0, 1, 2]) {
+      test(`${variant.name}: ${kernel} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers > 1 ? 's' : ''}`} predicts as numpy for all 10,000 images`, async (t) => {
+        const network = inferMlp((await weights).arrays, WEIGHTS, { inputSize: 784, activation: variant.activation });
+        const options = { normalize: variant.normalize, maxBatchSize: 100, kernel };
+        const predictions = await lastValueFrom(
+          readSamples$(IMAGES, LABELS).pipe(
+            batch(100),
+            workers === 0 ? forwardPass(network, options) : forwardPassInWorkers(network, { ...options, workers }),
+            reduce((all: number[], b) => {
+              t.is(b.start, all.length, 'batches come in dataset order');
+              all.push(...b.predicted);
+              return all;
+            }, []),
+          ),
+        );
+        const reference = await numpyReference(REFERENCE, [IMAGES, LABELS, WEIGHTS, ...variant.args]);
+        t.is(predictions.length, 10_000);
+        const differing = predictions.flatMap((p, i) => (p === reference.predictions[i] ? [] : [i]));
+        t.deepEqual(differing, [], `images where ${kernel} and numpy disagree`);
+        if (variant.correct !== undefined) t.is(reference.correct, variant.correct);
+      });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import test from 'ava';
+import { from, lastValueFrom, map, take, tap, toArray } from 'rxjs';
+import type { Batch } from '../../src/operators/batch.js';
+import { forwardPass } from '../../src/operators/forward-pass.js';
+import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
+import { defaultWorkers, WORKERS_FROM_IMAGES } from '../../src/workers/forward-pool.js';
+import { inferMlp } from '../../src/weights/infer-mlp.js';
+import type { WeightArrays } from '../../src/weights/nd-array.js';
+
+const SIZE = 16;
+
+/** A 16-4-3 sigmoid MLP with fixed weights. */
+const network = inferMlp(
+  new Map([
+    ['W1', { shape: [SIZE, 4], dtype: 'float32', data: Float32Array.from({ length: SIZE * 4 }, (_, i) => Math.sin(i)) }],
+    ['b1', { shape: [4], dtype: 'float32', data: Float32Array.from([0.1, -0.2, 0.3, 0]) }],
+    ['W2', { shape: [4, 3], dtype: 'float32', data: Float32Array.from({ length: 12 }, (_, i) => Math.cos(i * 1.7)) }],
+    ['b2', { shape: [3], dtype: 'float32', data: Float32Array.from([0, 0.5, -0.5]) }],
+  ]) as WeightArrays,
+  'fixed.pkl',
+  { inputSize: SIZE },
+);
+
+/** `n` batches of `count` images; the last one shorter when `lastCount` says so. */
+function batches(n: number, count: number, lastCount = count): Batch[] {
+  return Array.from({ length: n }, (_, b) => {
+    const c = b === n - 1 ? lastCount : count;
+    const pixels = Uint8Array.from({ length: c * SIZE }, (_, i) => ((b * 31 + i * 7) % 5 === 0 ? (b * 13 + i * 11) % 256 : 0));
+    return { start: b * count, count: c, size: SIZE, pixels, labels: new Uint8Array(c) };
+  });
+}
+
+const copyPredictions = map((b: { start: number; predicted: Int32Array; confidence: Float32Array }) => ({
+  start: b.start,
+  predicted: [...b.predicted],
+  confidence: [...b.confidence],
+}));
+
+test('workers give what the main thread gives, batch for batch, in dataset order', async (t) => {
+  const input = batches(40, 8, 5);
+  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, { maxBatchSize: 8 }), copyPredictions, toArray()));
+  for (const workers of [1, 2, 3]) {
+    const got = await lastValueFrom(from(input).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers, kernel: 'wasm-simd-f32' }), copyPredictions, toArray()));
+    t.deepEqual(got, expected, `${workers} workers`);
+  }
+});
+
+test('at most maxInFlight batches are out at once, however fast the source', async (t) => {
+  let pulled = 0;
+  let emitted = 0;
+  let most = 0;
+  const maxInFlight = 3;
+  await lastValueFrom(
+    from(batches(60, 4)).pipe(
+      tap(() => {
+        pulled++;
+        most = Math.max(most, pulled - emitted);
+      }),
+      forwardPassInWorkers(network, { maxBatchSize: 4, workers: 2, kernel: 'js-f64', maxInFlight }),
+      tap(() => emitted++),
+      toArray(),
+    ),
+  );
+  t.is(emitted, 60);
+  // The batch being handed in counts too: `pulled - emitted` sees it before it is dispatched.
+  t.true(most <= maxInFlight + 1, `at most ${most - 1} out at once`);
+});
+
+test('forwardMs of a worker run is the busy time of the workers, no more than the wall time', async (t) => {
+  const started = performance.now();
+  const total = await lastValueFrom(
+    from(batches(30, 8)).pipe(
+      forwardPassInWorkers(network, { maxBatchSize: 8, workers: 2, kernel: 'wasm-simd-f32' }),
+      map((b) => b.forwardMs),
+      toArray(),
+      map((ms) => ms.reduce((a, b) => a + b, 0)),
+    ),
+  );
+  t.true(total > 0);
+  t.true(total <= performance.now() - started);
+});
+
+test('a batch too large for the slots, or a worker that cannot start, ends the stream with an error', async (t) => {
+  await t.throwsAsync(
+    lastValueFrom(from(batches(3, 8)).pipe(forwardPassInWorkers(network, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32' }))),
+    { instanceOf: RangeError, message: 'batch of 8 images exceeds 4' },
+  );
+  const float64 = { ...network, precision: 'float64' as const };
+  await t.throwsAsync(
+    lastValueFrom(from(batches(3, 4)).pipe(forwardPassInWorkers(float64, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32' }))),
+    { message: 'forward worker could not start: the wasm kernel cannot run this network: it computes in float32, the network is float64' },
+  );
+});
+
+test('unsubscribing early ends the run and its workers', async (t) => {
+  const got = await lastValueFrom(
+    from(batches(50, 8)).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers: 2, kernel: 'js-f64' }), take(3), copyPredictions, toArray()),
+  );
+  t.deepEqual(got.map((b) => b.start), [0, 8, 16]);
+});
+
+test('the default runs small inputs on the main thread and large ones on workers', (t) => {
+  t.is(defaultWorkers(10_000), 0);
+  t.true(defaultWorkers(WORKERS_FROM_IMAGES) >= 1);
+});
