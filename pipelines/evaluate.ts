@@ -5,7 +5,9 @@
 import { connect, defaultIfEmpty, defer, forkJoin, ignoreElements, map, of, reduce, tap, type Observable } from 'rxjs';
 import type { Network } from '../src/nn/network.js';
 import { batch, type Sample } from '../src/operators/batch.js';
+import { resolveKernel, type KernelChoice, type KernelName } from '../src/kernels/forward-kernel.js';
 import { forwardPass } from '../src/operators/forward-pass.js';
+import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
 import { misclassified, type Misclassified } from '../src/operators/misclassified.js';
 import { predictionRows } from '../src/operators/prediction-rows.js';
 import { score, type Evaluation } from '../src/operators/score.js';
@@ -14,6 +16,12 @@ import { TileCollector, type MosaicOrder } from '../src/sinks/mosaic-order.js';
 export interface EvaluationOptions {
   readonly batchSize: number;
   readonly normalize: boolean;
+  /** The forward-pass kernel (default `auto`: WASM SIMD where the network allows, else JavaScript). */
+  readonly kernel?: KernelChoice | KernelName;
+  /** Worker threads for the forward pass; 0 (the default) runs it on this thread. */
+  readonly workers?: number;
+  /** Batches out to the workers at once (default 2 per worker). */
+  readonly maxInFlight?: number;
   /** At most this many misclassified images are kept for the mosaic. */
   readonly mosaicCap: number;
   readonly mosaicOrder?: MosaicOrder;
@@ -37,7 +45,15 @@ export function evaluation$(samples$: Observable<Sample>, network: Network, opti
     let done = 0;
     return samples$.pipe(
       batch(options.batchSize),
-      forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize }),
+      (options.workers ?? 0) > 0
+        ? forwardPassInWorkers(network, {
+            normalize: options.normalize,
+            maxBatchSize: options.batchSize,
+            workers: options.workers!,
+            kernel: resolveKernel(network, options.kernel),
+            maxInFlight: options.maxInFlight,
+          })
+        : forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize, kernel: options.kernel }),
       tap((predicted) => options.onProgress?.((done += predicted.count))),
       connect((batches$) =>
         forkJoin({

@@ -16,6 +16,8 @@ import { encodeMosaicPng, mosaicSidecar } from '../src/sinks/write-mosaic.js';
 import { readIdxHeaderOf, readSamples$ } from '../src/sources/mnist.js';
 import { inferMlp } from '../src/weights/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
+import { resolveKernel } from '../src/kernels/forward-kernel.js';
+import { defaultWorkers } from '../src/workers/forward-pool.js';
 import { evaluation$, type EvaluationResult } from './evaluate.js';
 
 export interface Report {
@@ -32,6 +34,8 @@ export interface Report {
   readonly mosaic: { readonly path: string; readonly sidecar: string; readonly shown: number; readonly leftOut: number };
   readonly predictions: string | null;
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
+  /** How the forward pass ran: its kernel, and on how many worker threads (0: the main thread). */
+  readonly forward: { readonly kernel: string; readonly workers: number };
 }
 
 export interface RunHooks {
@@ -77,6 +81,8 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     const weights = await loadWeights(weightsPath);
     const network: Network = inferMlp(weights.arrays, weightsPath, { inputSize: rows * cols, activation: options.activation });
     hooks.log(`evaluating ${weightsPath} on ${images} (${header.count} images, batches of ${options.batchSize})`);
+    const kernel = resolveKernel(network, options.kernel);
+    const workers = options.workers ?? defaultWorkers(header.count);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
     predictions?.write(PREDICTIONS_HEADER);
 
@@ -84,6 +90,8 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       evaluation$(readSamples$(images, labels, { classes: network.outputSize }), network, {
         batchSize: options.batchSize,
         normalize: options.normalize,
+        kernel,
+        workers,
         mosaicCap: options.mosaicCap,
         onPredictionRows: predictions ? (rows) => predictions.write(rows) : undefined,
         onProgress: (done) => hooks.onProgress?.(done, header.count),
@@ -106,6 +114,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       mosaic: { path: options.mosaic, sidecar: sidecarPath(options.mosaic), shown: tiles.length, leftOut: result.misclassified - tiles.length },
       predictions: options.predictions ?? null,
       timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },
+      forward: { kernel, workers },
     };
     await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
     await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified })));

@@ -12,6 +12,11 @@ out/errors.png and out/report.json.
   --weights PATH       weights: a pickle of numpy arrays W1, b1 … Wn, bn
   --activation NAME    hidden-layer activation: sigmoid (default) or relu
   --batch-size N       images per forward pass (default 100)
+  --workers N          worker threads for the forward pass; 0 runs it on the main
+                       thread (default: 0 below 20,000 images, else one per core)
+  --kernel NAME        forward-pass kernel: auto (default: wasm where the network
+                       allows, else js), wasm (WebAssembly SIMD, float32 sums as
+                       numpy) or js (plain JavaScript, float64 sums)
   --no-normalize       keep pixels at 0..255 instead of scaling to 0..1 (the classic bug)
   --mosaic PATH        PNG of the misclassified images (default out/errors.png),
                        with a JSON sidecar beside it mapping each tile to its image
@@ -31,6 +36,9 @@ export interface CliOptions {
   readonly weights?: string;
   readonly activation: 'sigmoid' | 'relu';
   readonly batchSize: number;
+  /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
+  readonly workers?: number;
+  readonly kernel: 'auto' | 'wasm' | 'js';
   readonly normalize: boolean;
   readonly mosaic: string;
   readonly mosaicCap: number;
@@ -49,6 +57,17 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return Number(value);
 }
 
+function workerCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, got '${value}'`);
+  return Number(value);
+}
+
+function kernelChoice(value: string | undefined): 'auto' | 'wasm' | 'js' {
+  if (value === undefined || value === 'auto' || value === 'wasm' || value === 'js') return value ?? 'auto';
+  throw new UsageError(`--kernel must be auto, wasm or js, got '${value}'`);
+}
+
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   let parsed;
   try {
@@ -62,6 +81,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         weights: { type: 'string' },
         activation: { type: 'string' },
         'batch-size': { type: 'string' },
+        workers: { type: 'string' },
+        kernel: { type: 'string' },
         'no-normalize': { type: 'boolean' },
         mosaic: { type: 'string' },
         'mosaic-cap': { type: 'string' },
@@ -91,6 +112,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     weights: v.weights,
     activation,
     batchSize: positiveInteger('batch-size', v['batch-size'], 100),
+    workers: workerCount(v.workers),
+    kernel: kernelChoice(v.kernel),
     normalize: !(v['no-normalize'] ?? false),
     mosaic: v.mosaic ?? 'out/errors.png',
     mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),

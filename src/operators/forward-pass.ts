@@ -1,16 +1,22 @@
 import { defer, map, type Observable, type OperatorFunction } from 'rxjs';
+import { createForwardKernel, resolveKernel, type KernelChoice, type KernelName } from '../kernels/forward-kernel.js';
 import type { Network } from '../nn/network.js';
-import { createPredict } from '../nn/predict.js';
 import type { FloatArray } from '../nn/matrix.js';
 import type { Batch } from './batch.js';
 
 /** A batch with the network's answer for each image. */
 export interface PredictedBatch extends Batch {
-  /** The predicted class of each image (argmax of the output). */
+  /**
+   * The predicted class of each image (argmax of the output). Like `confidence`, a view into a
+   * buffer the forward pass reuses for a later batch: copy it to keep it past this batch.
+   */
   readonly predicted: Int32Array;
   /** The output probability of the predicted class. */
   readonly confidence: Float32Array;
-  /** Milliseconds from the batch entering the forward pass to its predictions leaving it. */
+  /**
+   * Milliseconds of forward pass for this batch: its time in the kernel on this thread, or with
+   * workers its share of the time during which at least one worker was computing.
+   */
   readonly forwardMs: number;
 }
 
@@ -19,6 +25,8 @@ export interface ForwardPassOptions {
   readonly normalize?: boolean;
   /** The largest batch that will come (buffers are sized for it). */
   readonly maxBatchSize: number;
+  /** The kernel: a name, or `auto` (default: WASM SIMD where the network allows, else JavaScript). */
+  readonly kernel?: KernelChoice | KernelName;
 }
 
 /** Pixels 0..255 → network input, scaled to 0..1 unless `normalize` is false. */
@@ -27,30 +35,20 @@ export function toInput(pixels: Uint8Array, normalize: boolean, x: FloatArray): 
   else for (let i = 0; i < pixels.length; i++) x[i] = pixels[i];
 }
 
-/** Maps each batch to its predictions. Input and layer buffers are reused from batch to batch. */
+/**
+ * Maps each batch to its predictions on this thread. The kernel is made on subscribe, with every
+ * buffer it needs; a batch allocates nothing in it.
+ */
 export function forwardPass(network: Network, options: ForwardPassOptions): OperatorFunction<Batch, PredictedBatch> {
   const normalize = options.normalize ?? true;
+  const name = resolveKernel(network, options.kernel);
   return (source: Observable<Batch>) =>
     defer(() => {
-      const predict = createPredict(network, options.maxBatchSize);
-      const input = network.precision === 'float64'
-        ? new Float64Array(options.maxBatchSize * network.inputSize)
-        : new Float32Array(options.maxBatchSize * network.inputSize);
+      const kernel = createForwardKernel(network, name, { normalize, maxBatchSize: options.maxBatchSize });
       return source.pipe(
         map((batch): PredictedBatch => {
           const started = performance.now();
-          const x = input.subarray(0, batch.count * network.inputSize);
-          toInput(batch.pixels, normalize, x);
-          const y = predict({ rows: batch.count, cols: network.inputSize, data: x });
-          const predicted = new Int32Array(batch.count);
-          const confidence = new Float32Array(batch.count);
-          for (let i = 0; i < batch.count; i++) {
-            const row = i * y.cols;
-            let best = 0;
-            for (let j = 1; j < y.cols; j++) if (y.data[row + j] > y.data[row + best]) best = j;
-            predicted[i] = best;
-            confidence[i] = y.data[row + best];
-          }
+          const { predicted, confidence } = kernel.forward(batch.pixels, batch.count);
           return { ...batch, predicted, confidence, forwardMs: performance.now() - started };
         }),
       );

@@ -1,4 +1,4 @@
-import { PNG } from 'pngjs';
+import { encodeRgbPng } from './png-encode.js';
 import type { Mosaic } from './mosaic.js';
 import type { MosaicOrder } from './mosaic-order.js';
 
@@ -19,9 +19,7 @@ export function encodeMosaicPng(mosaic: Mosaic): Buffer {
       `encodeMosaicPng: image data size does not match width/height, expected ${width * height * 4}, got ${data.length}`,
     );
   }
-  const png = new PNG({ width, height });
-  png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return PNG.sync.write(png, { colorType: 2, inputColorType: 6, inputHasAlpha: true });
+  return encodeRgbPng(width, height, data);
 }
 
 export interface SidecarMeta {
