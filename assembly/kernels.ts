@@ -116,54 +116,20 @@ export function reluInPlace(a: usize, n: i32): void {
 
 // ---- affine ------------------------------------------------------------------------------------
 // y = x·W + b, one row of x at a time. The nonzero inputs of the row are first gathered into a
-// list of (k, x_k) pairs; each pair then adds x_k · W[k, :] to the row's accumulators, which the
-// column loop keeps in registers, 8, 4 or 1 vectors at a time. Skipping x_k = 0 changes no sum.
+// list of (offset of W's row k in bytes, x_k) pairs; each pair then adds x_k · W[k, :] to the
+// row's accumulators, which the column loop keeps in registers, 8, 4, 2 or 1 vectors at a time
+// (more than 8 spill in V8's code). Skipping x_k = 0 changes no sum.
 
 // @ts-ignore: decorator
 @inline
 function accumulateRow(nz: usize, count: i32, W: usize, stride: i32, b: usize, y: usize): void {
-  const rowBytes = <usize>stride << 2;
   const end = nz + (<usize>count << 3);
   let j = 0;
-  for (; j + 48 <= stride; j += 48) {
-    const Wj = W + (<usize>j << 2);
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0), a8 = f32x4.splat(0), a9 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-    for (let q = nz; q < end; q += 8) {
-      const w = Wj + <usize>load<i32>(q) * rowBytes;
-      const xk = f32x4.splat(load<f32>(q, 4));
-      a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(w, 0)));
-      a1 = f32x4.add(a1, f32x4.mul(xk, v128.load(w, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(xk, v128.load(w, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(xk, v128.load(w, 48)));
-      a4 = f32x4.add(a4, f32x4.mul(xk, v128.load(w, 64)));
-      a5 = f32x4.add(a5, f32x4.mul(xk, v128.load(w, 80)));
-      a6 = f32x4.add(a6, f32x4.mul(xk, v128.load(w, 96)));
-      a7 = f32x4.add(a7, f32x4.mul(xk, v128.load(w, 112)));
-      a8 = f32x4.add(a8, f32x4.mul(xk, v128.load(w, 128)));
-      a9 = f32x4.add(a9, f32x4.mul(xk, v128.load(w, 144)));
-      a10 = f32x4.add(a10, f32x4.mul(xk, v128.load(w, 160)));
-      a11 = f32x4.add(a11, f32x4.mul(xk, v128.load(w, 176)));
-    }
-    const bj = b + (<usize>j << 2);
-    const yj = y + (<usize>j << 2);
-    v128.store(yj, f32x4.add(a0, v128.load(bj, 0)), 0);
-    v128.store(yj, f32x4.add(a1, v128.load(bj, 16)), 16);
-    v128.store(yj, f32x4.add(a2, v128.load(bj, 32)), 32);
-    v128.store(yj, f32x4.add(a3, v128.load(bj, 48)), 48);
-    v128.store(yj, f32x4.add(a4, v128.load(bj, 64)), 64);
-    v128.store(yj, f32x4.add(a5, v128.load(bj, 80)), 80);
-    v128.store(yj, f32x4.add(a6, v128.load(bj, 96)), 96);
-    v128.store(yj, f32x4.add(a7, v128.load(bj, 112)), 112);
-    v128.store(yj, f32x4.add(a8, v128.load(bj, 128)), 128);
-    v128.store(yj, f32x4.add(a9, v128.load(bj, 144)), 144);
-    v128.store(yj, f32x4.add(a10, v128.load(bj, 160)), 160);
-    v128.store(yj, f32x4.add(a11, v128.load(bj, 176)), 176);
-  }
   for (; j + 32 <= stride; j += 32) {
     const Wj = W + (<usize>j << 2);
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
     for (let q = nz; q < end; q += 8) {
-      const w = Wj + <usize>load<i32>(q) * rowBytes;
+      const w = Wj + <usize>load<u32>(q);
       const xk = f32x4.splat(load<f32>(q, 4));
       a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(w, 0)));
       a1 = f32x4.add(a1, f32x4.mul(xk, v128.load(w, 16)));
@@ -189,7 +155,7 @@ function accumulateRow(nz: usize, count: i32, W: usize, stride: i32, b: usize, y
     const Wj = W + (<usize>j << 2);
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     for (let q = nz; q < end; q += 8) {
-      const w = Wj + <usize>load<i32>(q) * rowBytes;
+      const w = Wj + <usize>load<u32>(q);
       const xk = f32x4.splat(load<f32>(q, 4));
       a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(w, 0)));
       a1 = f32x4.add(a1, f32x4.mul(xk, v128.load(w, 16)));
@@ -207,7 +173,7 @@ function accumulateRow(nz: usize, count: i32, W: usize, stride: i32, b: usize, y
     const Wj = W + (<usize>j << 2);
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
     for (let q = nz; q < end; q += 8) {
-      const w = Wj + <usize>load<i32>(q) * rowBytes;
+      const w = Wj + <usize>load<u32>(q);
       const xk = f32x4.splat(load<f32>(q, 4));
       a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(w, 0)));
       a1 = f32x4.add(a1, f32x4.mul(xk, v128.load(w, 16)));
@@ -221,7 +187,7 @@ function accumulateRow(nz: usize, count: i32, W: usize, stride: i32, b: usize, y
     const Wj = W + (<usize>j << 2);
     let a0 = f32x4.splat(0);
     for (let q = nz; q < end; q += 8) {
-      const w = Wj + <usize>load<i32>(q) * rowBytes;
+      const w = Wj + <usize>load<u32>(q);
       const xk = f32x4.splat(load<f32>(q, 4));
       a0 = f32x4.add(a0, f32x4.mul(xk, v128.load(w, 0)));
     }
@@ -232,12 +198,22 @@ function accumulateRow(nz: usize, count: i32, W: usize, stride: i32, b: usize, y
 }
 
 /**
- * The first layer, straight from the pixels: x_ik = pixel / 255 in float32 (or the pixel itself
- * when `normalize` is 0), y = x·W + b. `x` holds `rows × inner` bytes; W is `inner × stride`;
- * `nz` is scratch for `inner` (k, x_k) pairs. Zero pixels (80% of MNIST) are found 16 at a time.
+ * The value of each pixel 0..255 as a network input, into `table` (256 floats): pixel / 255 in
+ * float32 (a correctly rounded division, as numpy's `x.astype(np.float32) / 255.0`), or the pixel
+ * itself when `normalize` is 0. The first layer looks values up instead of dividing.
  */
-export function affinePixels(x: usize, rows: i32, inner: i32, normalize: i32, W: usize, b: usize, y: usize, stride: i32, nz: usize): void {
+export function pixelTable(table: usize, normalize: i32): void {
+  for (let p = 0; p < 256; p++) store<f32>(table + (<usize>p << 2), normalize ? <f32>p / <f32>255.0 : <f32>p);
+}
+
+/**
+ * The first layer, straight from the pixels: x_ik = table[pixel] (see `pixelTable`), y = x·W + b.
+ * `x` holds `rows × inner` bytes; W is `inner × stride`; `nz` is scratch for `inner` pairs. Zero
+ * pixels (80% of MNIST) are found 16 at a time and skipped.
+ */
+export function affinePixels(x: usize, rows: i32, inner: i32, table: usize, W: usize, b: usize, y: usize, stride: i32, nz: usize): void {
   const blocks = inner & ~15;
+  const rowBytes = <u32>stride << 2;
   for (let i = 0; i < rows; i++) {
     const xRow = x + <usize>i * <usize>inner;
     let q = nz;
@@ -246,18 +222,16 @@ export function affinePixels(x: usize, rows: i32, inner: i32, normalize: i32, W:
       while (mask != 0) {
         const kk = k + ctz(mask);
         mask &= mask - 1;
-        const v = <f32>load<u8>(xRow + kk);
-        store<i32>(q, kk);
-        store<f32>(q, normalize ? v / <f32>255.0 : v, 4);
+        store<u32>(q, <u32>kk * rowBytes);
+        store<f32>(q, load<f32>(table + (<usize>load<u8>(xRow + kk) << 2)), 4);
         q += 8;
       }
     }
     for (let k = blocks; k < inner; k++) {
       const p = load<u8>(xRow + k);
       if (p == 0) continue;
-      const v = <f32>p;
-      store<i32>(q, k);
-      store<f32>(q, normalize ? v / <f32>255.0 : v, 4);
+      store<u32>(q, <u32>k * rowBytes);
+      store<f32>(q, load<f32>(table + (<usize>p << 2)), 4);
       q += 8;
     }
     accumulateRow(nz, <i32>((q - nz) >> 3), W, stride, b, y + ((<usize>i * <usize>stride) << 2));
@@ -269,13 +243,14 @@ export function affinePixels(x: usize, rows: i32, inner: i32, normalize: i32, W:
  * `inner × stride`, y is `rows × stride`; `nz` is scratch for `inner` (k, x_k) pairs.
  */
 export function affine(x: usize, rows: i32, inner: i32, xStride: i32, W: usize, b: usize, y: usize, stride: i32, nz: usize): void {
+  const rowBytes = <u32>stride << 2;
   for (let i = 0; i < rows; i++) {
     const xRow = x + ((<usize>i * <usize>xStride) << 2);
     let q = nz;
     for (let k = 0; k < inner; k++) {
       const v = load<f32>(xRow + (<usize>k << 2));
       if (v == 0) continue;
-      store<i32>(q, k);
+      store<u32>(q, <u32>k * rowBytes);
       store<f32>(q, v, 4);
       q += 8;
     }

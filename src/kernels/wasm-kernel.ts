@@ -11,7 +11,8 @@ import type { ForwardKernel, KernelOptions, KernelOutput } from './forward-kerne
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
-  affinePixels(x: number, rows: number, inner: number, normalize: number, W: number, b: number, y: number, stride: number, nz: number): void;
+  pixelTable(table: number, normalize: number): void;
+  affinePixels(x: number, rows: number, inner: number, table: number, W: number, b: number, y: number, stride: number, nz: number): void;
   affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number, nz: number): void;
   sigmoidInPlace(a: number, n: number): void;
   reluInPlace(a: number, n: number): void;
@@ -91,6 +92,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
     placed.push({ W: reserve(layer.W.rows * stride * 4), b: reserve(stride * 4), layer });
   }
   const pixels = reserve(maxBatchSize * network.inputSize);
+  const table = reserve(256 * 4);
   const maxInner = Math.max(...placed.map((p) => p.layer.W.rows));
   const nz = reserve(maxInner * 8);
   const predictedAt = reserve(maxBatchSize * 4);
@@ -108,9 +110,10 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
     new Float32Array(memory, b, stride).set(layer.b);
   }
 
+  k.pixelTable(table, options.normalize ? 1 : 0);
+
   // One step per layer: the addresses are fixed, only the number of rows changes.
   const steps: Step[] = [];
-  const normalize = options.normalize ? 1 : 0;
   let affineIndex = -1;
   let at = pixels;
   let cols = network.inputSize;
@@ -128,7 +131,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
         const yStride = strideOf(layer.W.cols);
         steps.push(
           affineIndex === 0
-            ? (rows) => k.affinePixels(x, rows, inner, normalize, W, b, y, yStride, nz)
+            ? (rows) => k.affinePixels(x, rows, inner, table, W, b, y, yStride, nz)
             : (rows) => k.affine(x, rows, inner, xStride, W, b, y, yStride, nz),
         );
         at = y;
