@@ -310,6 +310,12 @@ function drawDigit(
 }
 
 function fill(data: Uint8Array, [r, g, b]: Color): void {
+  if (data.byteOffset % 4 === 0 && data.length % 4 === 0) {
+    // One native fill of 32-bit pixels (the byte order of this machine's Uint32Array).
+    const pixel = new Uint32Array(Uint8Array.from([r, g, b, 255]).buffer)[0];
+    new Uint32Array(data.buffer, data.byteOffset, data.length / 4).fill(pixel);
+    return;
+  }
   for (let offset = 0; offset < data.length; offset += 4) {
     data[offset] = r;
     data[offset + 1] = g;

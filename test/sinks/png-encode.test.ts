@@ -15,8 +15,14 @@ test('an encoded image decodes to the same RGB, opaque, whatever the rows hold',
   }
 });
 
-test('alpha is dropped: the PNG is RGB', (t) => {
-  const png = encodeRgbPng(2, 1, Uint8Array.from([10, 20, 30, 0, 40, 50, 60, 128]));
-  t.is(png[25], 2, 'colour type 2');
-  t.deepEqual([...PNG.sync.read(png).data], [10, 20, 30, 255, 40, 50, 60, 255]);
+test('the PNG is 8-bit RGB: alpha is dropped; a view into a larger buffer is read from its offset', (t) => {
+  const pool = Uint8Array.from({ length: 20 }, (_, i) => i * 9);
+  const png = encodeRgbPng(2, 1, pool.subarray(3, 11));
+  t.deepEqual([png[24], png[25]], [8, 2], 'bit depth 8, colour type 2');
+  t.deepEqual([...PNG.sync.read(png).data], [27, 36, 45, 255, 63, 72, 81, 255]);
+});
+
+test('the fallback CRC-32 agrees with zlib on the chunks it is used for', (t) => {
+  const bytes = Buffer.from('IDAT some bytes of a chunk');
+  t.is((crc32(bytes) ^ 0xffffffff) >>> 0, 0xb75fb4e4);
 });
