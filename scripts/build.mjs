@@ -31,6 +31,13 @@ async function buildKernels() {
   process.stderr.write(`build: ${target} (${statSync(target).size} bytes)\n`);
 }
 
+const rxjsEsm = {
+  name: 'rxjs-esm',
+  setup(build) {
+    build.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(root, 'node_modules/rxjs/dist/esm/index.js') }));
+  },
+};
+
 async function bundle() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
@@ -46,6 +53,9 @@ async function bundle() {
     external: ['@resvg/resvg-js', 'vega', 'vega-lite', 'playwright-core', 'tsx', 'tsx/*'],
     // CommonJS dependencies (pngjs, pickleparser) call require() for Node's built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // rxjs's package.json sends Node to its CommonJS build, which cannot be tree-shaken and runs
+    // every operator's module at start-up: bundle its ES2015 modules instead.
+    plugins: [rxjsEsm],
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
