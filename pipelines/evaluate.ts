@@ -1,10 +1,19 @@
 /**
  * The evaluation pipeline: IDX samples → batches → forward pass → score, with a side stream of
- * misclassified images for the mosaic and, optionally, a row of CSV per image.
+ * misclassified images for the mosaic, the list of every error and, optionally, a row of CSV per image.
+ *
+ * Backpressure (`credits`): a batch takes a credit as it leaves the forward pass and gives it back
+ * once every branch is done with it, the CSV rows included (their write waits for the file
+ * stream's 'drain'). A source that awaits `credits.room()` before each read (readBatches$'s
+ * `ready`) therefore stays paused while `credits.limit` batches are still being written, however
+ * slow the disk. The forward pass bounds what it holds itself: the one on this thread holds
+ * nothing, the worker pool blocks when its slots are full.
  */
-import { connect, defaultIfEmpty, defer, forkJoin, ignoreElements, map, of, reduce, tap, type Observable } from 'rxjs';
+import { concatMap, connect, defaultIfEmpty, defer, finalize, forkJoin, ignoreElements, map, of, reduce, tap, type Observable } from 'rxjs';
 import type { Network } from '../src/nn/network.js';
-import { batch, type Sample } from '../src/operators/batch.js';
+import { batch, type Batch, type Sample } from '../src/operators/batch.js';
+import type { Credits } from '../src/operators/credits.js';
+import { ErrorList } from '../src/sinks/error-list.js';
 import { resolveKernel, type KernelChoice, type KernelName } from '../src/kernels/forward-kernel.js';
 import { forwardPass } from '../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
@@ -25,8 +34,13 @@ export interface EvaluationOptions {
   /** At most this many misclassified images are kept for the mosaic. */
   readonly mosaicCap: number;
   readonly mosaicOrder?: MosaicOrder;
-  /** Receives the CSV rows of every batch, in dataset order. */
-  readonly onPredictionRows?: (rows: string) => void;
+  /**
+   * Receives the CSV rows of every batch, in dataset order. When it returns a promise, the next
+   * batch's rows wait for it, and the batch keeps its credit until it resolves.
+   */
+  readonly onPredictionRows?: (rows: string) => PromiseLike<void> | void;
+  /** Bounds the batches between the forward pass and the end of the pipeline; see the file's comment. */
+  readonly credits?: Credits;
   /** Called after each batch with the number of images done so far. */
   readonly onProgress?: (done: number) => void;
 }
@@ -37,14 +51,32 @@ export interface EvaluationResult {
   readonly tiles: readonly Misclassified[];
   /** How many images were misclassified in all, kept or not. */
   readonly misclassified: number;
+  /** Every misclassified image (no pixels), in dataset order. */
+  readonly errors: ErrorList;
 }
 
 /** Composes the pipeline over a stream of samples; nothing runs until it is subscribed. */
 export function evaluation$(samples$: Observable<Sample>, network: Network, options: EvaluationOptions): Observable<EvaluationResult> {
+  return defer(() => evaluateBatches$(samples$.pipe(batch(options.batchSize)), network, options));
+}
+
+/** Adds the errors of one batch to `errors` (copying: the batch's predictions are views reused later). */
+function addErrors(errors: ErrorList, batch: Batch & { readonly predicted: Int32Array; readonly confidence: Float32Array }): ErrorList {
+  for (let i = 0; i < batch.count; i++) {
+    if (batch.predicted[i] !== batch.labels[i]) errors.add(batch.start + i, batch.labels[i], batch.predicted[i], batch.confidence[i]);
+  }
+  return errors;
+}
+
+/**
+ * The same pipeline over batches already packed, in dataset order and at most `batchSize` images
+ * each (readBatches$ makes them without a copy, which is what a large dataset wants).
+ */
+export function evaluateBatches$(batches$: Observable<Batch>, network: Network, options: EvaluationOptions): Observable<EvaluationResult> {
   return defer(() => {
     let done = 0;
-    return samples$.pipe(
-      batch(options.batchSize),
+    const { credits, onPredictionRows } = options;
+    return batches$.pipe(
       (options.workers ?? 0) > 0
         ? forwardPassInWorkers(network, {
             normalize: options.normalize,
@@ -54,7 +86,10 @@ export function evaluation$(samples$: Observable<Sample>, network: Network, opti
             maxInFlight: options.maxInFlight,
           })
         : forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize, kernel: options.kernel }),
-      tap((predicted) => options.onProgress?.((done += predicted.count))),
+      tap((predicted) => {
+        credits?.take();
+        options.onProgress?.((done += predicted.count));
+      }),
       connect((batches$) =>
         forkJoin({
           evaluation: batches$.pipe(score(network.outputSize)),
@@ -65,12 +100,20 @@ export function evaluation$(samples$: Observable<Sample>, network: Network, opti
               return collector;
             }, new TileCollector<Misclassified>(options.mosaicCap, options.mosaicOrder ?? 'index')),
           ),
-          rows: options.onPredictionRows
-            ? batches$.pipe(predictionRows(), tap(options.onPredictionRows), ignoreElements(), defaultIfEmpty(null))
-            : of(null),
+          errors: batches$.pipe(reduce(addErrors, new ErrorList())),
+          // Last, so it sees each batch after the branches above: a batch is settled here.
+          settled: (onPredictionRows
+            ? batches$.pipe(predictionRows(), concatMap(async (rows) => onPredictionRows(rows)))
+            : (batches$ as Observable<unknown>)
+          ).pipe(
+            tap(() => credits?.give()),
+            ignoreElements(),
+            defaultIfEmpty(null),
+          ),
         }),
       ),
-      map(({ evaluation, collector }) => ({ evaluation, tiles: collector.tiles(), misclassified: collector.offered })),
+      map(({ evaluation, collector, errors }) => ({ evaluation, tiles: collector.tiles(), misclassified: collector.offered, errors })),
+      finalize(() => credits?.releaseAll()),
     );
   });
 }

@@ -13,12 +13,17 @@ import { OutputSet } from '../src/sinks/atomic-write.js';
 import { renderMosaic } from '../src/sinks/mosaic.js';
 import { accuracyOf, formatJson, perClass, type ClassScore } from '../src/sinks/report.js';
 import { encodeMosaicPng, mosaicSidecar } from '../src/sinks/write-mosaic.js';
-import { readIdxHeaderOf, readSamples$ } from '../src/sources/mnist.js';
+import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
+import { datasetFiles } from '../src/datasets.js';
+import { shardRange, type RecordRange } from '../src/shards.js';
+import { Credits } from '../src/operators/credits.js';
+import type { ErrorEntry } from '../src/sinks/error-list.js';
+import { encodeTiles, formatReportJson, type ShardPart } from '../src/sinks/partial-report.js';
 import { inferMlp } from '../src/weights/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { defaultWorkers } from '../src/workers/forward-pool.js';
-import { evaluation$, type EvaluationResult } from './evaluate.js';
+import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
 
 export interface Report {
   readonly accuracy: number;
@@ -36,6 +41,27 @@ export interface Report {
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
   /** How the forward pass ran: its kernel, and on how many worker threads (0: the main thread). */
   readonly forward: { readonly kernel: string; readonly workers: number };
+  /** The peak resident memory of the process, in MB (MiB), from `process.resourceUsage().maxRSS`. */
+  readonly resources: { readonly peakRssMb: number };
+  /** The records evaluated, [start, end), of the `size` in the dataset (--offset, --limit); a shard's is the whole run's. */
+  readonly range: RecordRange & { readonly size: number };
+  /** Every misclassified image, in dataset order. */
+  readonly errors: readonly ErrorEntry[];
+  /** In a shard's partial report only: which part it is, and the pixels `mnist-eval merge` needs. */
+  readonly shard?: ShardPart;
+}
+
+/** Batches that may wait between the forward pass and the end of the pipeline (CSV writes). */
+export const MAX_SETTLING_BATCHES = 8;
+/** The order of the mosaic's tiles; a shard records it for the merge. */
+const MOSAIC_ORDER = 'index';
+
+export const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+
+/** The records that --offset and --limit select from a dataset of `size`. */
+export function selectedRange(size: number, options: Pick<CliOptions, 'offset' | 'limit'>): RecordRange & { readonly size: number } {
+  const start = Math.min(options.offset, size);
+  return { start, end: Math.min(size, start + (options.limit ?? Infinity)), size };
 }
 
 export interface RunHooks {
@@ -69,8 +95,9 @@ function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
 
 export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
-  const images = options.images ?? requireDataFile(TEST_IMAGES);
-  const labels = options.labels ?? requireDataFile(TEST_LABELS);
+  const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
+  const images = named?.images ?? options.images ?? requireDataFile(TEST_IMAGES);
+  const labels = named?.labels ?? options.labels ?? requireDataFile(TEST_LABELS);
   const weightsPath = options.weights ?? (await sampleWeights({ log: hooks.log }));
 
   const outputs = new OutputSet();
@@ -80,21 +107,33 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     const [, rows, cols] = header.dims;
     const weights = await loadWeights(weightsPath);
     const network: Network = inferMlp(weights.arrays, weightsPath, { inputSize: rows * cols, activation: options.activation });
-    hooks.log(`evaluating ${weightsPath} on ${images} (${header.count} images, batches of ${options.batchSize})`);
+    const range = selectedRange(header.count, options);
+    const part = options.shard === undefined ? range : shardRange(range, options.shard);
+    const count = part.end - part.start;
+    const which = count === header.count ? `${header.count} images` : `images ${part.start}..${part.end - 1} of ${header.count}`;
+    const shardNote = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
+    hooks.log(`evaluating ${weightsPath} on ${images} (${which}${shardNote}, batches of ${options.batchSize})`);
     const kernel = resolveKernel(network, options.kernel);
     const workers = options.workers ?? defaultWorkers(header.count);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
-    predictions?.write(PREDICTIONS_HEADER);
+    await predictions?.write(PREDICTIONS_HEADER);
+    // Backpressure: the files are read no further while MAX_SETTLING_BATCHES batches wait on writes.
+    const credits = new Credits(MAX_SETTLING_BATCHES);
+    const batches$ = readBatches$(images, labels, options.batchSize, {
+      offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room(),
+    });
 
     const result: EvaluationResult = await runToEnd(
-      evaluation$(readSamples$(images, labels, { classes: network.outputSize }), network, {
+      evaluateBatches$(batches$, network, {
         batchSize: options.batchSize,
         normalize: options.normalize,
         kernel,
         workers,
         mosaicCap: options.mosaicCap,
+        mosaicOrder: MOSAIC_ORDER,
+        credits,
         onPredictionRows: predictions ? (rows) => predictions.write(rows) : undefined,
-        onProgress: (done) => hooks.onProgress?.(done, header.count),
+        onProgress: (done) => hooks.onProgress?.(done, count),
       }),
       hooks.signal,
     );
@@ -115,10 +154,18 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       predictions: options.predictions ?? null,
       timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },
       forward: { kernel, workers },
+      resources: { peakRssMb: peakRssMb() },
+      range,
+      errors: result.errors.entries(),
+      ...(options.shard === undefined ? {} : {
+        shard: {
+          ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: MOSAIC_ORDER, tiles: encodeTiles(tiles),
+        },
+      }),
     };
     await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
     await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified })));
-    await outputs.stage(options.report, formatJson(report));
+    await outputs.stage(options.report, formatReportJson(report));
     await outputs.commit();
     return report;
   } catch (error) {

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
+import { DATASET_NAMES, isDatasetName, type DatasetName } from './datasets.js';
 import { UsageError } from './errors.js';
+import { resolveShard, type Shard } from './shards.js';
 
 export const USAGE = `usage: mnist-eval [options]
+       mnist-eval merge PART.json … [--report PATH] [--mosaic PATH]   (see mnist-eval merge --help)
 
 Evaluates a trained network on MNIST IDX images and labels, as a stream.
 Without options: the book's sample_weight.pkl on the MNIST test set, writing
@@ -9,6 +12,15 @@ out/errors.png and out/report.json.
 
   --images PATH        IDX images: raw, .gz, or .zip (archive.zip:entry picks an entry)
   --labels PATH        IDX labels: raw, .gz, or .zip (may be the same .zip as --images)
+                       (- reads either one from standard input)
+  --dataset NAME       mnist-test (the default) or mnist-train, instead of --images/--labels
+  --offset N           start at image N, counted from 0 (default 0)
+  --limit N            evaluate at most N images
+  --shard K/N          evaluate only part K (0..N-1) of N contiguous parts and write a
+                       partial report that \`mnist-eval merge\` joins; --shard env reads K
+                       (and N) from MNIST_EVAL_SHARD_INDEX/_COUNT, JOB_COMPLETION_INDEX
+                       (Kubernetes) or SLURM_ARRAY_TASK_ID/_COUNT
+  --shard-count N      N for --shard env (given alone, it implies --shard env)
   --weights PATH       weights: a pickle of numpy arrays W1, b1 … Wn, bn
   --activation NAME    hidden-layer activation: sigmoid (default) or relu
   --batch-size N       images per forward pass (default 100)
@@ -33,6 +45,14 @@ export interface CliOptions {
   readonly help: boolean;
   readonly images?: string;
   readonly labels?: string;
+  /** A named dataset instead of images and labels. */
+  readonly dataset?: DatasetName;
+  /** First image to evaluate (default 0). */
+  readonly offset: number;
+  /** Most images to evaluate (default: all). */
+  readonly limit?: number;
+  /** Evaluate one part of the range and write a partial report. */
+  readonly shard?: Shard;
   readonly weights?: string;
   readonly activation: 'sigmoid' | 'relu';
   readonly batchSize: number;
@@ -47,6 +67,14 @@ export interface CliOptions {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly debug: boolean;
+}
+
+function wholeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  }
+  return Number(value);
 }
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
@@ -68,7 +96,7 @@ function kernelChoice(value: string | undefined): 'auto' | 'wasm' | 'js' {
   throw new UsageError(`--kernel must be auto, wasm or js, got '${value}'`);
 }
 
-export function parseCliOptions(argv: readonly string[]): CliOptions {
+export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
@@ -78,6 +106,11 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
       options: {
         images: { type: 'string' },
         labels: { type: 'string' },
+        dataset: { type: 'string' },
+        offset: { type: 'string' },
+        limit: { type: 'string' },
+        shard: { type: 'string' },
+        'shard-count': { type: 'string' },
         weights: { type: 'string' },
         activation: { type: 'string' },
         'batch-size': { type: 'string' },
@@ -101,6 +134,12 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   for (const name of ['images', 'labels', 'weights', 'mosaic', 'report', 'predictions'] as const) {
     if (v[name] === '') throw new UsageError(`--${name} needs a path`);
   }
+  if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
+    throw new UsageError(`--dataset must be ${DATASET_NAMES.join(' or ')}, got '${v.dataset}'`);
+  }
+  if (v.dataset !== undefined && (v.images !== undefined || v.labels !== undefined)) {
+    throw new UsageError('--dataset names both files; give it or --images/--labels, not both');
+  }
   const activation = v.activation ?? 'sigmoid';
   if (activation !== 'sigmoid' && activation !== 'relu') {
     throw new UsageError(`--activation must be sigmoid or relu, got '${activation}'`);
@@ -109,6 +148,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     help: v.help ?? false,
     images: v.images,
     labels: v.labels,
+    dataset: v.dataset as DatasetName | undefined,
+    offset: wholeNumber('offset', v.offset) ?? 0,
+    limit: wholeNumber('limit', v.limit),
+    shard: resolveShard(v.shard, v['shard-count'], env),
     weights: v.weights,
     activation,
     batchSize: positiveInteger('batch-size', v['batch-size'], 100),

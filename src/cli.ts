@@ -2,7 +2,9 @@
 /** argv → options → the evaluation pipeline → exit code. No math and no stream logic here. */
 import { parseCliOptions, USAGE } from './cli-options.js';
 import { InputError, UsageError } from './errors.js';
-import { formatJson, formatSummary } from './sinks/report.js';
+import { MERGE_USAGE, parseMergeOptions } from './merge-options.js';
+import { formatReportJson } from './sinks/partial-report.js';
+import { formatSummary } from './sinks/report.js';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -12,6 +14,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   const onSigint = () => controller.abort(new Interrupted());
   process.once('SIGINT', onSigint);
   try {
+    if (argv[0] === 'merge') return await merge(argv.slice(1), io);
     const options = parseCliOptions(argv);
     debug = options.debug;
     if (options.help) {
@@ -22,7 +25,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     const { runEvaluation } = await import('../pipelines/run-evaluation.js');
     const report = await runEvaluation(options, { log, signal: controller.signal });
     if (options.json) {
-      io.stdout.write(formatJson(report));
+      io.stdout.write(formatReportJson(report));
     } else {
       io.stdout.write(formatSummary(report) + '\n\n');
       io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}${report.predictions ? `, ${report.predictions}` : ''}\n`);
@@ -49,6 +52,25 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** `mnist-eval merge PART.json …`: its errors reach main's handler like the run's. */
+async function merge(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  const options = parseMergeOptions(argv);
+  if (options.help) {
+    io.stdout.write(MERGE_USAGE);
+    return 0;
+  }
+  const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+  const { runMerge } = await import('../pipelines/merge-reports.js');
+  const report = await runMerge(options, { log });
+  if (options.json) {
+    io.stdout.write(formatReportJson(report));
+  } else {
+    io.stdout.write(formatSummary(report) + '\n\n');
+    io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}\n`);
+  }
+  return 0;
 }
 
 class Interrupted extends Error {

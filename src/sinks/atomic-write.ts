@@ -105,7 +105,8 @@ export class OutputSet {
     return {
       path: target,
       write: (chunk) => {
-        if (this.#state === 'open' && entry.error === undefined) entry.stream.write(chunk);
+        if (this.#state !== 'open' || entry.error !== undefined) return Promise.resolve();
+        return entry.stream.write(chunk) ? Promise.resolve() : drained(entry.stream);
       },
     };
   }
@@ -186,8 +187,28 @@ export class OutputSet {
 export interface StagedStream {
   /** The target path (resolved). */
   readonly path: string;
-  /** Queues `chunk`; ignored once the set is committed or aborted, or after a write error. */
-  write(chunk: FileData): void;
+  /**
+   * Queues `chunk`; ignored once the set is committed or aborted, or after a write error. Resolves
+   * when the stream has room for more: at once while its buffer is under its high-water mark, else
+   * on 'drain' (or when the stream fails or closes; the error itself surfaces at `commit`). A
+   * writer that awaits it never holds more than about one buffer of data in memory.
+   */
+  write(chunk: FileData): Promise<void>;
+}
+
+/** Resolves on the stream's next 'drain', 'error' or 'close', whichever comes first. */
+function drained(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
 }
 
 /** Ends the stream, then fsyncs the file (a WriteStream cannot), and reports any write error. */

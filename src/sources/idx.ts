@@ -160,6 +160,22 @@ export class IdxDecoder {
     }
   }
 
+  /**
+   * Moves to record `records` (counted from the first) without its bytes: the caller feeds the
+   * data from there on (a file read that seeks). Drops whatever was buffered.
+   */
+  seek(records: number): void {
+    const header = this.header;
+    if (header === undefined) throw new Error('IdxDecoder: seek before the header');
+    if (!Number.isInteger(records) || records < 0 || records > header.count) {
+      throw new RangeError(`IdxDecoder: cannot seek to record ${records} of ${header.count}`);
+    }
+    this.#chunks.length = 0;
+    this.#offset = 0;
+    this.#buffered = 0;
+    this.#received = records * header.recordSize;
+  }
+
   end(): void {
     const header = this.header;
     if (header === undefined) {

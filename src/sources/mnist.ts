@@ -5,8 +5,8 @@
 import { Observable, throwError, type Subscriber } from 'rxjs';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { IdxDecoder, type IdxHeader, type IdxKind } from './idx.js';
-import { openByteStream, type OpenOptions } from './open.js';
+import { expectIdxKind, IdxDecoder, idxHeaderSize, parseIdxHeader, type IdxHeader, type IdxKind } from './idx.js';
+import { isSeekableFile, openByteStream, peekHead, type OpenOptions } from './open.js';
 
 export type { IdxHeader, IdxKind } from './idx.js';
 
@@ -38,6 +38,12 @@ export interface ReadOptions extends Pick<OpenOptions, 'maxEntryBytes' | 'highWa
   readonly limit?: number;
   /** Labels must lie in 0..classes-1. Default 10. */
   readonly classes?: number;
+  /**
+   * Backpressure: awaited before each read of the files (each batch of readBatches$, each run of
+   * buffered samples of readSamples$). Until it resolves nothing more is read, so the file streams
+   * stay paused; see `Credits.room`.
+   */
+  readonly ready?: () => PromiseLike<void> | void;
 }
 
 /** Emits each sample of the images and labels files, in order. */
@@ -45,6 +51,8 @@ export function readSamples$(imagesPath: string, labelsPath: string, options: Re
   return pairedSource$(imagesPath, labelsPath, options, async (pair, range, subscriber) => {
     const { images, labels } = pair;
     for (let index = range.start; index < range.end; ) {
+      await options.ready?.();
+      if (subscriber.closed) return;
       await images.fill(1);
       await labels.fill(1);
       if (subscriber.closed) return;
@@ -69,6 +77,8 @@ export function readBatches$(imagesPath: string, labelsPath: string, batchSize: 
     const size = images.decoder.header!.recordSize;
     for (let start = range.start; start < range.end; start += batchSize) {
       const count = Math.min(batchSize, range.end - start);
+      await options.ready?.();
+      if (subscriber.closed) return;
       await images.fill(count);
       await labels.fill(count);
       if (subscriber.closed) return;
@@ -79,8 +89,12 @@ export function readBatches$(imagesPath: string, labelsPath: string, batchSize: 
   });
 }
 
-/** The header of an IDX file of `kind`, read and checked without reading the records. */
+/**
+ * The header of an IDX file of `kind`, read and checked without reading the records. For `-`
+ * (standard input) the bytes read are put back, so the data can still be read once after this.
+ */
 export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick<OpenOptions, 'maxEntryBytes'> = {}): Promise<IdxHeader> {
+  if (path === '-') return peekHead(path, process.stdin, (head) => headerIn(head, path, kind));
   const reader = new IdxReader(path, kind, options);
   try {
     return await reader.header();
@@ -88,6 +102,17 @@ export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick
     reader.close();
   }
 }
+
+/** The header at the start of `head` once it is all there, else undefined. */
+function headerIn(head: Uint8Array, path: string, kind: IdxKind): IdxHeader | undefined {
+  if (head.length < 4 || head.length < idxHeaderSize(head, path)) return undefined;
+  const header = parseIdxHeader(head, path);
+  expectIdxKind(header, kind, path);
+  return header;
+}
+
+/** Skipping at least this many bytes of a raw file seeks instead of reading them. */
+const SEEK_BYTES = 4 * 2 ** 20;
 
 interface Pair {
   readonly images: IdxReader;
@@ -159,16 +184,25 @@ function checkLabel(label: number, index: number, labelsPath: string, options: R
 /** Pulls chunks of one IDX file into its decoder, only as many as the records asked for need. */
 class IdxReader {
   readonly decoder: IdxDecoder;
-  readonly #stream: Readable;
-  readonly #chunks: AsyncIterator<Uint8Array>;
+  readonly #path: string;
+  readonly #options: OpenOptions;
+  #stream: Readable;
+  #chunks: AsyncIterator<Uint8Array>;
 
   constructor(path: string, kind: IdxKind, options: OpenOptions) {
-    this.#stream = openByteStream(path, { ...options, kind });
-    // The iterator listens for errors only from its first next(); until then, this listener keeps
-    // a failure of the one file we are not reading yet from being an uncaught 'error' event.
-    this.#stream.on('error', () => {});
+    this.#path = path;
+    this.#options = { ...options, kind };
+    this.#stream = this.#open(0);
     this.#chunks = this.#stream[Symbol.asyncIterator]();
     this.decoder = new IdxDecoder(path, kind);
+  }
+
+  #open(start: number): Readable {
+    const stream = openByteStream(this.#path, { ...this.#options, start });
+    // The iterator listens for errors only from its first next(); until then, this listener keeps
+    // a failure of the one file we are not reading yet from being an uncaught 'error' event.
+    stream.on('error', () => {});
+    return stream;
   }
 
   async header(): Promise<IdxHeader> {
@@ -183,7 +217,20 @@ class IdxReader {
     }
   }
 
+  /**
+   * Drops the next `records` records, which must follow the header directly. A raw file seeks past
+   * them (when they are more than a few MiB); anything else reads them and throws them away.
+   */
   async skip(records: number): Promise<void> {
+    const header = await this.header();
+    const bytes = records * header.recordSize;
+    if (bytes >= SEEK_BYTES && (await isSeekableFile(this.#path))) {
+      this.#stream.destroy();
+      this.#stream = this.#open(header.headerSize + bytes);
+      this.#chunks = this.#stream[Symbol.asyncIterator]();
+      this.decoder.seek(records);
+      return;
+    }
     for (let left = records; left > 0; ) {
       await this.fill(1);
       const n = Math.min(left, this.decoder.available);

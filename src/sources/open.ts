@@ -33,6 +33,11 @@ export interface OpenOptions {
   readonly maxEntryBytes?: number;
   /** Bytes per file read and per chunk out of zlib. Default 1 MiB. */
   readonly highWaterMark?: number;
+  /**
+   * Where to start in a raw file, in bytes: the read seeks there. Only for files that
+   * `isSeekableFile` accepts; other sources are read from their start.
+   */
+  readonly start?: number;
 }
 
 const MiB = 2 ** 20;
@@ -63,6 +68,78 @@ interface Chain {
 /** Returns a Readable of the decompressed bytes of `path`; its errors are InputErrors naming `path`. */
 export function openByteStream(path: string, options: OpenOptions = {}): Readable {
   return new ByteStream(path, options);
+}
+
+/**
+ * True when `path` is a regular file of raw (uncompressed) bytes, which a read can start anywhere
+ * in (`OpenOptions.start`). False for standard input, pipes, gzip and zip; errors count as false
+ * (opening the file for real reports them).
+ */
+export async function isSeekableFile(path: string): Promise<boolean> {
+  if (path === '-' || /^(.*\.zip):(.+)$/is.test(path)) return false;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    if (!(await handle.stat()).isFile()) return false;
+    const magic = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(magic, 0, 4, 0);
+    return formatOf(path, magic.subarray(0, bytesRead)) === 'raw';
+  } catch {
+    return false;
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * Reads the first bytes of a stream that cannot be read twice (standard input) without using them
+ * up: chunk by chunk, until `parse` accepts the decompressed head (gzip is inflated as far as it
+ * goes), then puts every byte read back at the front of the stream (`unshift`), so that a later
+ * `openByteStream('-')` reads the stream from its start. Throws `parse`'s error, or an InputError
+ * if the stream ends first.
+ */
+export async function peekHead<T>(path: string, stream: Readable, parse: (head: Uint8Array, ended: boolean) => T | undefined): Promise<T> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for (;;) {
+    const chunk = stream.read() as Buffer | null;
+    const ended = chunk === null && (stream.readableEnded || stream.destroyed || (stream as Readable & { _readableState?: { ended?: boolean } })._readableState?.ended === true);
+    if (chunk === null && !ended) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stream.off('readable', done);
+          stream.off('end', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.on('readable', done);
+        stream.on('end', done);
+        stream.on('error', done);
+      });
+      if (stream.errored) throw toInputError(path, stream.errored, 'data');
+      continue;
+    }
+    if (chunk !== null) {
+      chunks.push(chunk);
+      length += chunk.length;
+    }
+    const raw = Buffer.concat(chunks, length);
+    if (raw.length === 0 && ended) throw new InputError(path, 'empty file');
+    let head: Uint8Array = raw;
+    if (isGzip(raw)) {
+      try {
+        head = gunzipSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch (error) {
+        throw toInputError(path, error);
+      }
+    }
+    const parsed = parse(head, ended);
+    if (parsed !== undefined) {
+      if (!ended && raw.length > 0) stream.unshift(raw);
+      return parsed;
+    }
+    if (ended) throw new InputError(path, `ends after ${head.length} bytes, before its header is complete`);
+  }
 }
 
 class ByteStream extends Readable {
@@ -123,7 +200,7 @@ async function openChain(path: string, options: OpenOptions): Promise<Chain> {
     const head = magic.subarray(0, bytesRead);
     const format = formatOf(path, head);
     if (format === 'zip') return await openZip(path, handle, undefined, options);
-    const file = createReadStream(path, { fd: handle, start: 0, highWaterMark });
+    const file = createReadStream(path, { fd: handle, start: format === 'raw' ? options.start ?? 0 : 0, highWaterMark });
     return format === 'gzip' ? { streams: [file, createGunzip({ chunkSize: zlibChunk(highWaterMark) })], compressed: 'gzip data' } : { streams: [file], compressed: 'data' };
   } catch (error) {
     // A pipe or a FIFO (`<(zcat …)`) cannot be read at a position: sniff its first chunks instead.

@@ -1,0 +1,182 @@
+/**
+ * `mnist-eval merge`: joins the partial reports of the N shards of one run into the report that a
+ * single run over the whole range gives, and draws its mosaic from the shards' tiles, without
+ * the dataset. Counts and confusion matrices add up; the error lists, each in dataset order over
+ * contiguous ranges, follow one another; the mosaic's tiles are the first `cap` of the union of
+ * the shards' first `cap` in the mosaic's order, which are the first `cap` of all errors.
+ *
+ * What differs from a single run: `timing` (the merge's own time, and the shards' forward time
+ * added up), `resources` (the largest peak of the shards and the merge), `forward` (the first
+ * shard's) and the output paths.
+ */
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../src/errors.js';
+import type { MergeOptions } from '../src/merge-options.js';
+import type { Misclassified } from '../src/operators/misclassified.js';
+import { OutputSet } from '../src/sinks/atomic-write.js';
+import type { ErrorEntry } from '../src/sinks/error-list.js';
+import { renderMosaic } from '../src/sinks/mosaic.js';
+import { TileCollector } from '../src/sinks/mosaic-order.js';
+import { decodeTiles, formatReportJson, type ShardPart } from '../src/sinks/partial-report.js';
+import { accuracyOf, formatJson, perClass } from '../src/sinks/report.js';
+import { encodeMosaicPng, mosaicSidecar } from '../src/sinks/write-mosaic.js';
+import { peakRssMb, sidecarPath, type Report } from './run-evaluation.js';
+
+/** A shard's report as read from its file. */
+export interface PartialReport {
+  readonly file: string;
+  readonly report: Report & { readonly shard: ShardPart };
+}
+
+export interface MergedReport {
+  readonly report: Report;
+  /** The merged mosaic's tiles, in mosaic order. */
+  readonly tiles: Misclassified[];
+}
+
+export async function readPartialReport(file: string): Promise<PartialReport> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${(error as Error).message})`);
+  }
+  let report: Report;
+  try {
+    report = JSON.parse(text) as Report;
+  } catch (error) {
+    throw new InputError(file, `not a JSON report (${(error as Error).message})`);
+  }
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.confusion) || !Array.isArray(report.errors)) {
+    throw new InputError(file, 'not an mnist-eval report (no confusion matrix or error list)');
+  }
+  if (report.shard === undefined) throw new InputError(file, 'not a partial report (no "shard"): run each shard with --shard K/N');
+  return { file, report: report as PartialReport['report'] };
+}
+
+/** The model's description without the paths of its files. */
+function withoutPaths(model: unknown): unknown {
+  const { source, weights, ...rest } = (model ?? {}) as { source?: unknown; weights?: Record<string, unknown> };
+  void source;
+  return { ...rest, weights: weights === undefined ? undefined : { ...weights, path: undefined } };
+}
+
+/**
+ * The fields every shard of one run shares, compared as JSON. File paths may differ from machine
+ * to machine; the weights' sha256 and the layers may not.
+ */
+const sameRun = (report: Report) =>
+  JSON.stringify({
+    range: report.range,
+    weightsSha256: report.inputs?.weightsSha256,
+    model: withoutPaths(report.model),
+    normalize: report.normalize,
+    batchSize: report.batchSize,
+    classes: report.confusion.length,
+    count: report.shard?.count,
+    rows: report.shard?.rows,
+    cols: report.shard?.cols,
+    mosaicCap: report.shard?.mosaicCap,
+    mosaicOrder: report.shard?.mosaicOrder,
+  });
+
+/** Checks that `parts` are the N shards of one run, each once; returns them in shard order. */
+export function checkShards(parts: readonly PartialReport[]): PartialReport[] {
+  if (parts.length === 0) throw new InputError('merge', 'no partial reports given');
+  const [first] = parts;
+  const key = sameRun(first.report);
+  for (const part of parts.slice(1)) {
+    if (sameRun(part.report) !== key) {
+      const a = JSON.parse(key) as Record<string, unknown>;
+      const b = JSON.parse(sameRun(part.report)) as Record<string, unknown>;
+      const field = Object.keys(a).find((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]));
+      throw new InputError(part.file, `is not a shard of the same run as ${first.file}: its ${field} differs`);
+    }
+  }
+  const { count } = first.report.shard;
+  const byIndex = new Map<number, PartialReport>();
+  for (const part of parts) {
+    const twin = byIndex.get(part.report.shard.index);
+    if (twin !== undefined) throw new InputError(part.file, `is shard ${part.report.shard.index} of ${count}, as ${twin.file} is`);
+    byIndex.set(part.report.shard.index, part);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    const list = missing.length > 10 ? `${missing.slice(0, 10).join(', ')}, … (${missing.length} in all)` : missing.join(', ');
+    throw new InputError('merge', `shards ${list} of ${count} are missing, expected one report for each of 0..${count - 1}`);
+  }
+  const ordered = [...byIndex.values()].sort((a, b) => a.report.shard.index - b.report.shard.index);
+  let next = first.report.range.start;
+  for (const { file, report } of ordered) {
+    const { start, end } = report.shard;
+    if (start !== next) throw new InputError(file, `covers records ${start}..${end - 1}, expected its range to start at ${next}`);
+    if (report.total !== end - start) throw new InputError(file, `counts ${report.total} images, expected ${end - start} for records ${start}..${end - 1}`);
+    next = end;
+  }
+  if (next !== first.report.range.end) throw new InputError('merge', `the shards end at record ${next}, expected ${first.report.range.end}`);
+  return ordered;
+}
+
+/** The report a single run over the shards' whole range gives (see the file's comment for the fields that differ). */
+export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic: string }, started = performance.now()): MergedReport {
+  const ordered = checkShards(parts);
+  const { shard: firstShard, ...first } = ordered[0].report;
+  const classes = first.confusion.length;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let correct = 0;
+  let total = 0;
+  let misclassified = 0;
+  let forwardMs = 0;
+  let peak = 0;
+  const errors: ErrorEntry[] = [];
+  const collector = new TileCollector<Misclassified>(firstShard.mosaicCap, firstShard.mosaicOrder);
+  for (const { file, report } of ordered) {
+    report.confusion.forEach((row, t) => row.forEach((n, p) => (confusion[t][p] += n)));
+    correct += report.correct;
+    total += report.total;
+    misclassified += report.misclassified;
+    forwardMs += report.timing?.forwardMs ?? 0;
+    peak = Math.max(peak, report.resources?.peakRssMb ?? 0);
+    for (const error of report.errors) errors.push(error);
+    for (const tile of decodeTiles(report.shard.tiles, firstShard.rows * firstShard.cols, file)) collector.offer(tile);
+  }
+  const tiles = collector.tiles();
+  const report: Report = {
+    ...first,
+    accuracy: accuracyOf({ correct, total }),
+    correct,
+    total,
+    misclassified,
+    confusion,
+    perClass: perClass(confusion),
+    mosaic: { path: outputs.mosaic, sidecar: sidecarPath(outputs.mosaic), shown: tiles.length, leftOut: misclassified - tiles.length },
+    predictions: null,
+    timing: { totalMs: performance.now() - started, forwardMs },
+    resources: { peakRssMb: Math.max(peak, peakRssMb()) },
+    errors,
+  };
+  return { report, tiles };
+}
+
+/** Reads the partial reports, merges them, and writes the report, the mosaic and its sidecar together. */
+export async function runMerge(options: MergeOptions, hooks: { readonly log: (line: string) => void }): Promise<Report> {
+  const started = performance.now();
+  const outputs = new OutputSet();
+  try {
+    await outputs.checkWritable([options.report, options.mosaic, sidecarPath(options.mosaic)]);
+    const parts = await Promise.all(options.parts.map(readPartialReport));
+    const { report, tiles } = mergeReports(parts, { mosaic: options.mosaic }, started);
+    const { rows, cols } = parts[0].report.shard;
+    hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);
+    const mosaic = renderMosaic(tiles, { rows, cols, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
+    await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
+    await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified })));
+    await outputs.stage(options.report, formatReportJson(report));
+    await outputs.commit();
+    return report;
+  } catch (error) {
+    await outputs.abort();
+    throw error;
+  }
+}
