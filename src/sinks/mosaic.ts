@@ -293,6 +293,21 @@ function drawDigit(
   cols: number,
   scale: number,
 ): void {
+  if (data.byteOffset % 4 === 0 && data.length % 4 === 0) {
+    // One 32-bit store per pixel: gray in R, G and B, 255 in alpha, in this machine's byte order.
+    const data32 = new Uint32Array(data.buffer, data.byteOffset, data.length / 4);
+    const [gray0, opaque] = new Uint32Array(Uint8Array.from([1, 1, 1, 0, 0, 0, 0, 255]).buffer);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const value = (Math.imul(pixels[r * cols + c], gray0) | opaque) >>> 0;
+        for (let dy = 0; dy < scale; dy++) {
+          const at = (y + r * scale + dy) * width + x + c * scale;
+          for (let dx = 0; dx < scale; dx++) data32[at + dx] = value;
+        }
+      }
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const gray = pixels[r * cols + c];

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { PNG } from 'pngjs';
-import { crc32, encodeRgbPng } from '../../src/sinks/png-encode.js';
+import { crc32, encodeRgbPng, pngRows } from '../../src/sinks/png-encode.js';
 
 test('crc32 gives the check value of CRC-32/ISO-HDLC', (t) => {
   t.is((crc32(Buffer.from('123456789')) ^ 0xffffffff) >>> 0, 0xcbf43926);
@@ -25,4 +25,11 @@ test('the PNG is 8-bit RGB: alpha is dropped; a view into a larger buffer is rea
 test('the fallback CRC-32 agrees with zlib on the chunks it is used for', (t) => {
   const bytes = Buffer.from('IDAT some bytes of a chunk');
   t.is((crc32(bytes) ^ 0xffffffff) >>> 0, 0xb75fb4e4);
+});
+
+test('the WASM scanlines are byte for byte those of the JavaScript loop, any width', (t) => {
+  for (const [width, height] of [[1, 3], [4, 2], [5, 4], [31, 7], [1246, 3]]) {
+    const rgba = Uint8Array.from({ length: width * height * 4 }, (_, i) => (i * 131 + (i >> 7) * 17) % 256);
+    t.deepEqual([...pngRows(width, height, rgba)], [...pngRows(width, height, rgba, true)], `${width}×${height}`);
+  }
 });
