@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { KernelName } from '../kernels/forward-kernel.js';
+import { createForwardKernel, type ForwardKernel, type KernelName } from '../kernels/forward-kernel.js';
 import type { Network } from '../nn/network.js';
 import { ForwardPool, type PoolResult } from '../workers/forward-pool.js';
 import type { Batch } from './batch.js';
@@ -16,6 +16,8 @@ export interface WorkerForwardPassOptions {
   readonly maxInFlight?: number;
   /** The worker's script (default: the one beside the pool). */
   readonly entry?: URL;
+  /** Run batches on the main thread until the first worker is ready (default true). */
+  readonly coverStartUp?: boolean;
 }
 
 /**
@@ -50,18 +52,23 @@ function busyUnion(): { add(started: number, finished: number): number; prune(be
  * The forward pass on a pool of worker threads, emitting in dataset order. At most `maxInFlight`
  * batches are out at once: when all slots are taken, `next` waits (blocking) for a worker to
  * finish, so a fast source is held back instead of piling batches up in memory. The pool starts
- * on subscribe and its workers end on complete, error or unsubscribe.
+ * on subscribe and its workers end on complete, error or unsubscribe. Until the first worker has
+ * built its kernel (some 40 ms), the main thread runs the batches itself, as `forwardPass` does,
+ * rather than wait.
  *
  * Written as an Observable rather than `mergeMap(…, concurrency)` + reordering: mergeMap buffers
  * every value above its concurrency, which is the unbounded memory this operator exists to avoid.
  */
 export function forwardPassInWorkers(network: Network, options: WorkerForwardPassOptions): OperatorFunction<Batch, PredictedBatch> {
   const normalize = options.normalize ?? true;
+  const coverStartUp = options.coverStartUp ?? true;
   return (source) =>
     new Observable<PredictedBatch>((subscriber) => {
       const pool = new ForwardPool(network, { ...options, normalize });
       const waiting = new Map<number, { batch: Batch; dispatched: number; result?: PoolResult }>();
       const busy = busyUnion();
+      const now = (): number => performance.timeOrigin + performance.now();
+      let local: ForwardKernel | undefined;
       let sent = 0;
       let emitted = 0;
 
@@ -92,9 +99,22 @@ export function forwardPassInWorkers(network: Network, options: WorkerForwardPas
       const subscription = source.subscribe({
         next: (batch) => {
           try {
+            drain(false);
+            if (coverStartUp && pool.readyWorkers === 0 && emitted === sent && !subscriber.closed) {
+              // No worker is up yet and none has a batch: run this one here.
+              local ??= createForwardKernel(network, options.kernel, { normalize, maxBatchSize: options.maxBatchSize });
+              const started = now();
+              const { predicted, confidence } = local.forward(batch.pixels, batch.count);
+              const forwardMs = busy.add(started, now());
+              busy.prune(started - 10);
+              sent++;
+              emitted++;
+              subscriber.next({ ...batch, predicted, confidence, forwardMs });
+              return;
+            }
             while (pool.inFlight >= pool.maxInFlight && !subscriber.closed) drain(true);
             if (subscriber.closed) return;
-            waiting.set(sent, { batch, dispatched: performance.timeOrigin + performance.now() });
+            waiting.set(sent, { batch, dispatched: now() });
             pool.dispatch(sent++, batch.pixels, batch.count);
             drain(false);
           } catch (error) {

@@ -83,6 +83,8 @@ export class ForwardPool {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly busy: number[];
+  private readonly ready: boolean[];
+  private readyCount = 0;
   private readonly owner = new Map<number, number>();
   private readonly free: ArrayBuffer[] = [];
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
@@ -101,6 +103,7 @@ export class ForwardPool {
     this.maxBatchSize = options.maxBatchSize;
     this.layout = slotLayout(network.inputSize, options.maxBatchSize);
     this.busy = new Array<number>(this.size).fill(0);
+    this.ready = new Array<boolean>(this.size).fill(false);
     for (let i = 0; i < this.maxInFlight; i++) this.free.push(new ArrayBuffer(this.layout.bytes));
     const entry = options.entry ?? workerEntry();
     for (let i = 0; i < this.size; i++) {
@@ -127,14 +130,24 @@ export class ForwardPool {
     return this.maxInFlight - this.free.length;
   }
 
-  /** Sends `count` images to the least busy worker, in a free slot (call only when inFlight < maxInFlight). */
+  /** Workers that have built their kernel and said so (`receive` takes note). */
+  get readyWorkers(): number {
+    return this.readyCount;
+  }
+
+  /**
+   * Sends `count` images to the least busy worker that is ready (any, if none is yet), in a free
+   * slot (call only when inFlight < maxInFlight).
+   */
   dispatch(seq: number, pixels: Uint8Array, count: number): void {
     if (count > this.maxBatchSize) throw new RangeError(`batch of ${count} images exceeds ${this.maxBatchSize}`);
     const slot = this.free.pop();
     if (slot === undefined) throw new Error('forward pool: no free slot');
     new Uint8Array(slot, 0, count * this.inputSize).set(pixels.subarray(0, count * this.inputSize));
-    let w = 0;
-    for (let i = 1; i < this.size; i++) if (this.busy[i] < this.busy[w]) w = i;
+    let w = -1;
+    for (let i = 0; i < this.size; i++) {
+      if ((this.ready[i] || this.readyCount === 0) && (w < 0 || this.busy[i] < this.busy[w])) w = i;
+    }
     this.busy[w]++;
     this.owner.set(seq, w);
     const job: WorkerJob = { seq, count, buffer: slot };
@@ -147,14 +160,19 @@ export class ForwardPool {
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
       for (let i = 0; i < this.size; i++) {
-        const port = this.ports[(this.next + i) % this.size];
-        const message = receiveMessageOnPort(port)?.message as WorkerReply | undefined;
+        const w = (this.next + i) % this.size;
+        const message = receiveMessageOnPort(this.ports[w])?.message as WorkerReply | undefined;
         if (message === undefined) continue;
-        this.next = (this.next + i + 1) % this.size;
+        this.next = (w + 1) % this.size;
         if (message.error !== undefined) throw new Error(message.error);
-        const w = this.owner.get(message.seq)!;
+        if (message.ready) {
+          this.ready[w] = true;
+          this.readyCount++;
+          i = -1; // look at every port again
+          continue;
+        }
+        this.busy[this.owner.get(message.seq)!]--;
         this.owner.delete(message.seq);
-        this.busy[w]--;
         return { seq: message.seq, slot: message.buffer, started: message.started, finished: message.finished };
       }
       if (!block) return undefined;

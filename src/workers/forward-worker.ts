@@ -24,6 +24,7 @@ function serve(init: WorkerInit, parent: NonNullable<typeof parentPort>): void {
     reply({ seq: -1, error: `forward worker could not start: ${(error as Error).message}` }, []);
     return;
   }
+  reply({ seq: -1, ready: true }, []);
   const layout = slotLayout(init.network.inputSize, init.maxBatchSize);
   parent.on('message', (job: WorkerJob) => {
     const started = now();

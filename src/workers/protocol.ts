@@ -21,10 +21,14 @@ export interface WorkerJob {
   readonly buffer: ArrayBuffer;
 }
 
-/** The slot back with the predictions in it, and when the work started and finished (epoch ms). */
+/**
+ * The slot back with the predictions in it, and when the work started and finished (epoch ms);
+ * or, once, `ready` when the kernel is built; or an error (seq -1: the worker could not start).
+ */
 export type WorkerReply =
-  | { readonly seq: number; readonly buffer: ArrayBuffer; readonly started: number; readonly finished: number; readonly error?: undefined }
-  | { readonly seq: number; readonly error: string };
+  | { readonly seq: number; readonly buffer: ArrayBuffer; readonly started: number; readonly finished: number; readonly error?: undefined; readonly ready?: undefined }
+  | { readonly seq: -1; readonly ready: true; readonly error?: undefined }
+  | { readonly seq: number; readonly error: string; readonly ready?: undefined };
 
 /** Byte offsets in a slot: pixels, then the predicted classes (i32), then their probabilities (f32). */
 export function slotLayout(inputSize: number, maxBatchSize: number): { predicted: number; confidence: number; bytes: number } {

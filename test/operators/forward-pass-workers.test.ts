@@ -40,8 +40,10 @@ test('workers give what the main thread gives, batch for batch, in dataset order
   const input = batches(40, 8, 5);
   const expected = await lastValueFrom(from(input).pipe(forwardPass(network, { maxBatchSize: 8 }), copyPredictions, toArray()));
   for (const workers of [1, 2, 3]) {
-    const got = await lastValueFrom(from(input).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers, kernel: 'wasm-simd-f32' }), copyPredictions, toArray()));
-    t.deepEqual(got, expected, `${workers} workers`);
+    for (const coverStartUp of [false, true]) {
+      const got = await lastValueFrom(from(input).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers, kernel: 'wasm-simd-f32', coverStartUp }), copyPredictions, toArray()));
+      t.deepEqual(got, expected, `${workers} workers${coverStartUp ? ', the main thread covering their start-up' : ''}`);
+    }
   }
 });
 
@@ -56,7 +58,7 @@ test('at most maxInFlight batches are out at once, however fast the source', asy
         pulled++;
         most = Math.max(most, pulled - emitted);
       }),
-      forwardPassInWorkers(network, { maxBatchSize: 4, workers: 2, kernel: 'js-f64', maxInFlight }),
+      forwardPassInWorkers(network, { maxBatchSize: 4, workers: 2, kernel: 'js-f64', maxInFlight, coverStartUp: false }),
       tap(() => emitted++),
       toArray(),
     ),
@@ -70,7 +72,7 @@ test('forwardMs of a worker run is the busy time of the workers, no more than th
   const started = performance.now();
   const total = await lastValueFrom(
     from(batches(30, 8)).pipe(
-      forwardPassInWorkers(network, { maxBatchSize: 8, workers: 2, kernel: 'wasm-simd-f32' }),
+      forwardPassInWorkers(network, { maxBatchSize: 8, workers: 2, kernel: 'wasm-simd-f32', coverStartUp: false }),
       map((b) => b.forwardMs),
       toArray(),
       map((ms) => ms.reduce((a, b) => a + b, 0)),
@@ -82,12 +84,12 @@ test('forwardMs of a worker run is the busy time of the workers, no more than th
 
 test('a batch too large for the slots, or a worker that cannot start, ends the stream with an error', async (t) => {
   await t.throwsAsync(
-    lastValueFrom(from(batches(3, 8)).pipe(forwardPassInWorkers(network, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32' }))),
+    lastValueFrom(from(batches(3, 8)).pipe(forwardPassInWorkers(network, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32', coverStartUp: false }))),
     { instanceOf: RangeError, message: 'batch of 8 images exceeds 4' },
   );
   const float64 = { ...network, precision: 'float64' as const };
   await t.throwsAsync(
-    lastValueFrom(from(batches(3, 4)).pipe(forwardPassInWorkers(float64, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32' }))),
+    lastValueFrom(from(batches(3, 4)).pipe(forwardPassInWorkers(float64, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32', coverStartUp: false }))),
     { message: 'forward worker could not start: the wasm kernel cannot run this network: it computes in float32, the network is float64' },
   );
 });
