@@ -5,9 +5,10 @@
 import { Observable } from 'rxjs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CliOptions } from '../src/cli-options.js';
-import { requireDataFile, sampleWeights, TEST_IMAGES, TEST_LABELS } from '../src/data-files.js';
+import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/data-files.js';
 import { InputError } from '../src/errors.js';
-import { describeLayers, parameterCount, type Network } from '../src/nn/network.js';
+import { loadModel, type ModelInfo } from '../src/model/load-model.js';
+import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/sinks/atomic-write.js';
 import { renderMosaic } from '../src/sinks/mosaic.js';
@@ -19,8 +20,6 @@ import { shardRange, type RecordRange } from '../src/shards.js';
 import { Credits } from '../src/operators/credits.js';
 import type { ErrorEntry } from '../src/sinks/error-list.js';
 import { encodeTiles, formatReportJson, type ShardPart } from '../src/sinks/partial-report.js';
-import { inferMlp } from '../src/weights/infer-mlp.js';
-import { loadWeights } from '../src/weights/load.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { defaultWorkers } from '../src/workers/forward-pool.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
@@ -35,7 +34,8 @@ export interface Report {
   readonly normalize: boolean;
   readonly batchSize: number;
   readonly inputs: { readonly images: string; readonly labels: string; readonly weights: string; readonly weightsSha256: string };
-  readonly model: { readonly layers: string[]; readonly parameters: number; readonly precision: string };
+  /** The model that ran: name, layers, parameter count, precision, input shape, weight file and its sha256. */
+  readonly model: ModelInfo;
   readonly mosaic: { readonly path: string; readonly sidecar: string; readonly shown: number; readonly leftOut: number };
   readonly predictions: string | null;
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
@@ -98,21 +98,21 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
   const images = named?.images ?? options.images ?? requireDataFile(TEST_IMAGES);
   const labels = named?.labels ?? options.labels ?? requireDataFile(TEST_LABELS);
-  const weightsPath = options.weights ?? (await sampleWeights({ log: hooks.log }));
 
   const outputs = new OutputSet();
   try {
     await outputs.checkWritable([options.report, options.mosaic, sidecarPath(options.mosaic), ...(options.predictions ? [options.predictions] : [])]);
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
-    const weights = await loadWeights(weightsPath);
-    const network: Network = inferMlp(weights.arrays, weightsPath, { inputSize: rows * cols, activation: options.activation });
+    const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
+      model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log,
+    });
     const range = selectedRange(header.count, options);
     const part = options.shard === undefined ? range : shardRange(range, options.shard);
     const count = part.end - part.start;
     const which = count === header.count ? `${header.count} images` : `images ${part.start}..${part.end - 1} of ${header.count}`;
     const shardNote = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
-    hooks.log(`evaluating ${weightsPath} on ${images} (${which}${shardNote}, batches of ${options.batchSize})`);
+    hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.precision}) on ${images} (${which}${shardNote}, batches of ${options.batchSize})`);
     const kernel = resolveKernel(network, options.kernel);
     const workers = options.workers ?? defaultWorkers(header.count);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
@@ -148,8 +148,8 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       perClass: perClass(evaluation.confusion),
       normalize: options.normalize,
       batchSize: options.batchSize,
-      inputs: { images, labels, weights: weightsPath, weightsSha256: weights.sha256 },
-      model: { layers: describeLayers(network), parameters: parameterCount(network), precision: network.precision },
+      inputs: { images, labels, weights: model.weights.path, weightsSha256: model.weights.sha256 },
+      model,
       mosaic: { path: options.mosaic, sidecar: sidecarPath(options.mosaic), shown: tiles.length, leftOut: result.misclassified - tiles.length },
       predictions: options.predictions ?? null,
       timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },

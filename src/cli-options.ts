@@ -21,8 +21,15 @@ out/errors.png and out/report.json.
                        (and N) from MNIST_EVAL_SHARD_INDEX/_COUNT, JOB_COMPLETION_INDEX
                        (Kubernetes) or SLURM_ARRAY_TASK_ID/_COUNT
   --shard-count N      N for --shard env (given alone, it implies --shard env)
-  --weights PATH       weights: a pickle of numpy arrays W1, b1 … Wn, bn
-  --activation NAME    hidden-layer activation: sigmoid (default) or relu
+  --weights PATH       weights: a pickle (.pkl) or .npz of numpy arrays, float32 or
+                       float64 (default: the model's file in the data folder)
+  --model NAME|PATH    simple-convnet (the book's ch. 7), deep-convnet (ch. 8), or a
+                       JSON file listing the layers and the arrays each one uses;
+                       without it W1, b1 … Wn, bn are read as an MLP
+  --activation NAME    hidden-layer activation of an MLP without --model:
+                       sigmoid (default) or relu
+  --precision NAME     compute in float32 or float64 (default: float64 if the
+                       weights are all float64, else float32)
   --batch-size N       images per forward pass (default 100)
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: 0 below 20,000 images, else one per core)
@@ -54,7 +61,9 @@ export interface CliOptions {
   /** Evaluate one part of the range and write a partial report. */
   readonly shard?: Shard;
   readonly weights?: string;
+  readonly model?: string;
   readonly activation: 'sigmoid' | 'relu';
+  readonly precision?: 'float32' | 'float64';
   readonly batchSize: number;
   /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
   readonly workers?: number;
@@ -112,7 +121,9 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
         shard: { type: 'string' },
         'shard-count': { type: 'string' },
         weights: { type: 'string' },
+        model: { type: 'string' },
         activation: { type: 'string' },
+        precision: { type: 'string' },
         'batch-size': { type: 'string' },
         workers: { type: 'string' },
         kernel: { type: 'string' },
@@ -131,7 +142,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new UsageError(String((error as Error).message).split('\n')[0]);
   }
   const v = parsed.values;
-  for (const name of ['images', 'labels', 'weights', 'mosaic', 'report', 'predictions'] as const) {
+  for (const name of ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions'] as const) {
     if (v[name] === '') throw new UsageError(`--${name} needs a path`);
   }
   if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
@@ -144,6 +155,13 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (activation !== 'sigmoid' && activation !== 'relu') {
     throw new UsageError(`--activation must be sigmoid or relu, got '${activation}'`);
   }
+  if (v.activation !== undefined && v.model !== undefined) {
+    throw new UsageError('--activation applies to an MLP read from W1, b1 …; a --model names its own activations');
+  }
+  const precision = v.precision;
+  if (precision !== undefined && precision !== 'float32' && precision !== 'float64') {
+    throw new UsageError(`--precision must be float32 or float64, got '${precision}'`);
+  }
   return {
     help: v.help ?? false,
     images: v.images,
@@ -153,7 +171,9 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     limit: wholeNumber('limit', v.limit),
     shard: resolveShard(v.shard, v['shard-count'], env),
     weights: v.weights,
+    model: v.model,
     activation,
+    precision,
     batchSize: positiveInteger('batch-size', v['batch-size'], 100),
     workers: workerCount(v.workers),
     kernel: kernelChoice(v.kernel),

@@ -1,4 +1,9 @@
+import type { ConvolutionLayer } from './convolution.js';
 import type { FloatArray, Matrix } from './matrix.js';
+import type { PoolingLayer } from './pooling.js';
+
+export type { ConvolutionLayer } from './convolution.js';
+export type { PoolingLayer } from './pooling.js';
 
 export type Precision = 'float32' | 'float64';
 
@@ -14,26 +19,68 @@ export interface ActivationLayer {
   readonly kind: 'sigmoid' | 'relu' | 'softmax';
 }
 
-export type Layer = AffineLayer | ActivationLayer;
+/** At inference the book's Dropout scales by the kept fraction: `scale` is 1 - ratio, in the network's precision. */
+export interface DropoutLayer {
+  readonly kind: 'dropout';
+  readonly ratio: number;
+  readonly scale: number;
+}
+
+/** C × H × W → C·H·W. The data is already laid out that way (C order): only the shape changes. */
+export interface FlattenLayer {
+  readonly kind: 'flatten';
+}
+
+export type Layer = AffineLayer | ActivationLayer | ConvolutionLayer | PoolingLayer | DropoutLayer | FlattenLayer;
 
 /** A feed-forward network: checked once when built, then used by `predict` without checks. */
 export interface Network {
   readonly precision: Precision;
   readonly inputSize: number;
+  /** The shape of one input: C × H × W for a convolutional network; absent for a flat vector of inputSize. */
+  readonly inputShape?: readonly number[];
   readonly outputSize: number;
   readonly layers: readonly Layer[];
+}
+
+/** The values per image after `layer`, given `width` values per image before it. */
+export function layerOutputSize(layer: Layer, width: number): number {
+  switch (layer.kind) {
+    case 'affine':
+      return layer.W.cols;
+    case 'convolution':
+    case 'pooling':
+      return layer.outputShape[0] * layer.outputShape[1] * layer.outputShape[2];
+    default:
+      return width;
+  }
 }
 
 export function parameterCount(network: Network): number {
   let count = 0;
   for (const layer of network.layers) {
-    if (layer.kind === 'affine') count += layer.W.data.length + layer.b.length;
+    if (layer.kind === 'affine' || layer.kind === 'convolution') count += layer.W.data.length + layer.b.length;
   }
   return count;
 }
 
 export function describeLayers(network: Network): string[] {
-  return network.layers.map((layer) =>
-    layer.kind === 'affine' ? `affine ${layer.W.rows}→${layer.W.cols} (${layer.names.W}, ${layer.names.b})` : layer.kind,
-  );
+  return network.layers.map(describeLayer);
+}
+
+export function describeLayer(layer: Layer): string {
+  switch (layer.kind) {
+    case 'affine':
+      return `affine ${layer.W.rows}→${layer.W.cols} (${layer.names.W}, ${layer.names.b})`;
+    case 'convolution': {
+      const [FN, C, FH, FW] = layer.filterShape;
+      return `convolution ${FN}×${C}×${FH}×${FW} stride ${layer.stride} pad ${layer.pad} → ${layer.outputShape.join('×')} (${layer.names.W}, ${layer.names.b})`;
+    }
+    case 'pooling':
+      return `pooling max ${layer.size.join('×')} stride ${layer.stride} → ${layer.outputShape.join('×')}`;
+    case 'dropout':
+      return `dropout ${layer.ratio} (×${layer.scale})`;
+    default:
+      return layer.kind;
+  }
 }

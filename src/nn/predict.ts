@@ -1,6 +1,8 @@
 import { softmax, sigmoid, relu } from './activations.js';
+import { convolutionInto } from './convolution.js';
 import { affineInto, type FloatArray, type Matrix } from './matrix.js';
-import type { Network } from './network.js';
+import { layerOutputSize, type Layer, type Network } from './network.js';
+import { maxPoolInto } from './pooling.js';
 
 export type Predict = (x: Matrix) => Matrix;
 
@@ -14,7 +16,7 @@ function alloc(precision: Network['precision'], length: number): FloatArray {
  */
 export function createPredict(network: Network, maxRows: number): Predict {
   const widths = network.layers.map((_, i) => widthAfter(network, i));
-  const buffers = network.layers.map((layer, i) => (layer.kind === 'affine' ? alloc(network.precision, maxRows * widths[i]) : null));
+  const buffers = network.layers.map((layer, i) => (hasOwnOutput(layer) ? alloc(network.precision, maxRows * widths[i]) : null));
   return (x) => {
     if (x.rows > maxRows) throw new RangeError(`batch of ${x.rows} rows exceeds ${maxRows}`);
     let a: Matrix = x;
@@ -36,6 +38,23 @@ export function createPredict(network: Network, maxRows: number): Predict {
         case 'softmax':
           softmax(a.data, a.cols, a.data);
           break;
+        case 'convolution': {
+          const y = buffers[i]!.subarray(0, n);
+          convolutionInto(a.data, x.rows, layer, y);
+          a = { rows: x.rows, cols: widths[i], data: y };
+          break;
+        }
+        case 'pooling': {
+          const y = buffers[i]!.subarray(0, n);
+          maxPoolInto(a.data, x.rows, layer, y);
+          a = { rows: x.rows, cols: widths[i], data: y };
+          break;
+        }
+        case 'dropout':
+          for (let j = 0; j < a.data.length; j++) a.data[j] *= layer.scale;
+          break;
+        case 'flatten':
+          break;
       }
     });
     return a;
@@ -50,9 +69,11 @@ export function predict(network: Network, x: Matrix): Matrix {
 
 function widthAfter(network: Network, index: number): number {
   let width = network.inputSize;
-  for (let i = 0; i <= index; i++) {
-    const layer = network.layers[i];
-    if (layer.kind === 'affine') width = layer.W.cols;
-  }
+  for (let i = 0; i <= index; i++) width = layerOutputSize(network.layers[i], width);
   return width;
+}
+
+/** Layers that write a new array rather than changing their input in place. */
+function hasOwnOutput(layer: Layer): boolean {
+  return layer.kind === 'affine' || layer.kind === 'convolution' || layer.kind === 'pooling';
 }

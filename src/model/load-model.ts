@@ -1,0 +1,102 @@
+/**
+ * The I/O edge of models: resolve `--model` (a preset, a JSON file, or nothing to infer an MLP),
+ * find and load the weight file, and build the checked network with what the report says of it.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { dataDirs, findDataFile, sampleWeights } from '../data-files.js';
+import { InputError, UsageError } from '../errors.js';
+import { describeLayers, parameterCount, type Network, type Precision } from '../nn/network.js';
+import { describeReadError } from '../weights/read-weight-file.js';
+import { loadWeights, type WeightFormat } from '../weights/load.js';
+import { buildNetwork } from './build-network.js';
+import { inferMlpSpec, type HiddenActivation } from './infer-mlp-spec.js';
+import { parseModelSpec, type ModelSpec } from './model-spec.js';
+import { PRESETS, type Preset } from './presets.js';
+
+export interface ModelOptions {
+  /** A preset name (simple-convnet, deep-convnet) or the path of a JSON model; absent: an MLP inferred from W1, b1 … */
+  readonly model?: string;
+  /** The weight file. Default: the preset's file in the data folders, or the book's sample_weight.pkl. */
+  readonly weights?: string;
+  /** Hidden activation of an inferred MLP (default sigmoid). Models that are described name their own. */
+  readonly activation?: HiddenActivation;
+  /** Compute precision; by default that of the weights (float64 if every array used is float64). */
+  readonly precision?: Precision;
+  /** Rows and columns of one image, from the IDX header. */
+  readonly imageShape: readonly [number, number];
+  readonly log?: (line: string) => void;
+  /** Where MNIST_EVAL_DATA_DIR is read from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** What the report says of the model that ran. */
+export interface ModelInfo {
+  readonly name: string;
+  /** 'preset', 'inferred', or the path of the JSON model. */
+  readonly source: string;
+  readonly layers: string[];
+  readonly parameters: number;
+  readonly precision: Precision;
+  readonly inputShape: readonly number[];
+  readonly weights: { readonly path: string; readonly sha256: string; readonly format: WeightFormat };
+}
+
+export interface LoadedModel {
+  readonly network: Network;
+  readonly info: ModelInfo;
+}
+
+export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
+  const described = options.model === undefined ? undefined : await readModel(options.model);
+  const preset = described?.source === 'preset' ? (described.spec as Preset) : undefined;
+  const env = options.env ?? process.env;
+  const weightsPath = options.weights ?? (preset ? presetWeights(preset, env) : await sampleWeights({ log: options.log, env }));
+  const weights = await loadWeights(weightsPath);
+  const file = basename(weightsPath);
+  const spec = described?.spec ?? inferMlpSpec(weights.arrays, file, options.activation);
+  const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision });
+  return {
+    network,
+    info: {
+      name: spec.name,
+      source: described?.source ?? 'inferred',
+      layers: describeLayers(network),
+      parameters: parameterCount(network),
+      precision: network.precision,
+      inputShape: network.inputShape ?? [network.inputSize],
+      weights: { path: weightsPath, sha256: weights.sha256, format: weights.format },
+    },
+  };
+}
+
+/** A preset by name, or a JSON model file. */
+export async function readModel(model: string): Promise<{ spec: ModelSpec; source: string }> {
+  const preset = PRESETS.get(model);
+  if (preset !== undefined) return { spec: preset, source: 'preset' };
+  const file = basename(model);
+  let text: string;
+  try {
+    text = await readFile(model, 'utf8');
+  } catch (error) {
+    if (!/[\\/]|\.json$/i.test(model)) {
+      throw new UsageError(`--model must be ${[...PRESETS.keys()].join(', ')} or a JSON model file, got '${model}'`);
+    }
+    throw new InputError(file, `cannot read the model, ${describeReadError(error)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(file, `not valid JSON: ${(error as Error).message}`);
+  }
+  return { spec: parseModelSpec(json, file, basename(model, '.json')), source: model };
+}
+
+function presetWeights(preset: Preset, env: NodeJS.ProcessEnv): string {
+  const found = findDataFile(preset.weightsFile, env);
+  if (found === undefined) {
+    throw new InputError(preset.weightsFile, `not found in ${dataDirs(env).join(' or ')}; give the weights of model ${preset.name} with --weights, or set MNIST_EVAL_DATA_DIR to the folder that holds them`);
+  }
+  return found;
+}

@@ -1,0 +1,47 @@
+import type { FloatArray } from './matrix.js';
+
+/**
+ * The book's `Pooling` layer (max pooling): each channel of a C × H × W input is cut into
+ * windows of PH × PW every `stride` cells, and each window gives its largest value: C × OH × OW.
+ */
+export interface PoolingLayer {
+  readonly kind: 'pooling';
+  readonly mode: 'max';
+  /** PH, PW: the window. */
+  readonly size: readonly [number, number];
+  readonly stride: number;
+  /** C, H, W of one input. */
+  readonly inputShape: readonly [number, number, number];
+  /** C, OH, OW of one output. */
+  readonly outputShape: readonly [number, number, number];
+}
+
+/** Output length along one axis, as the book's `1 + (H - PH) // stride`; 0 or less if no window fits. */
+export function poolingOutputLength(inputLength: number, windowLength: number, stride: number): number {
+  return Math.floor((inputLength - windowLength) / stride) + 1;
+}
+
+/** Max pooling of `count` inputs (N × C × H × W, C order) into `y` (N × C × OH × OW). */
+export function maxPoolInto(x: FloatArray, count: number, layer: PoolingLayer, y: FloatArray): void {
+  const [C, H, W] = layer.inputShape;
+  const [, OH, OW] = layer.outputShape;
+  const [PH, PW] = layer.size;
+  const { stride } = layer;
+  const plane = H * W;
+  const outPlane = OH * OW;
+  for (let channel = 0; channel < count * C; channel++) {
+    const xPlane = channel * plane;
+    const yPlane = channel * outPlane;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const corner = xPlane + oy * stride * W + ox * stride;
+        let max = x[corner];
+        for (let py = 0; py < PH; py++) {
+          const row = corner + py * W;
+          for (let px = 0; px < PW; px++) max = Math.max(max, x[row + px]); // NaN wins, as in np.max
+        }
+        y[yPlane + oy * OW + ox] = max;
+      }
+    }
+  }
+}
