@@ -180,6 +180,7 @@ async function main(): Promise<void> {
   log(`bench: ${RUNS} runs each of mnist-eval and numpy, alternating`);
   const ours = { wall: [] as number[], forward: [] as number[] };
   const numpy = { wall: [] as number[], forward: [] as number[] };
+  const variants: Record<string, { wall: number[]; forward: number[] }> = { '0': { wall: [], forward: [] }, '2': { wall: [], forward: [] } };
   for (let run = 0; run < RUNS; run++) {
     const a = await timed(process.execPath, cli(), { env: ourEnv, cwd: out });
     ours.wall.push(a.ms);
@@ -189,6 +190,11 @@ async function main(): Promise<void> {
     numpy.forward.push(JSON.parse(b.stdout).forwardMs);
     const c = await timed('python3', numpyArgs, { env: { ...numpyEnv(), OPENBLAS_NUM_THREADS: '1' } });
     numpyOneThread.ms.push(JSON.parse(c.stdout).forwardMs);
+    for (const w of ['0', '2']) {
+      const d = await timed(process.execPath, cli(['--workers', w]), { env: ourEnv, cwd: out });
+      variants[w].wall.push(d.ms);
+      variants[w].forward.push(readReport().timing.forwardMs);
+    }
   }
   const nodeStart: number[] = [];
   for (let run = 0; run < RUNS; run++) nodeStart.push((await timed(process.execPath, ['-e', '0'])).ms);
@@ -253,12 +259,28 @@ async function main(): Promise<void> {
     runs: RUNS,
     forward: { ours: stat(ours.forward), numpy: stat(numpy.forward), numpyOneThread: stat(numpyOneThread.ms), images: 10_000 },
     wholeProcess: { ours: stat(ours.wall), numpy: stat(numpy.wall), nodeStart: stat(nodeStart) },
+    defaultRunWith: Object.fromEntries(Object.entries(variants).map(([w, v]) => [w, { wall: stat(v.wall), forward: stat(v.forward) }])),
     scaling: { images, inThread: stat(scaling['0']), workers1: stat(scaling['1']), workers2: stat(scaling['2']) },
     cliTrain: args.quick ? null : { images: once.reduce((n, b) => n + b.count, 0), workers1: stat(cliTrain['1']), workers2: stat(cliTrain['2']) },
     whereTimeGoes,
   };
   writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
-  process.stdout.write(formatTable(results) + '\n');
+  const table = formatTable(results);
+  process.stdout.write(table + '\n');
+  updateReadme(table, results.date);
+}
+
+/** Puts the table between the markers of bench/README.md, if it has them. */
+function updateReadme(table: string, date: string): void {
+  const path = join(ROOT, 'bench/README.md');
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  writeFileSync(path, `${text.slice(0, i + start.length)}\nLatest run: ${date} (\`npm run bench\`).\n\n${table}\n${text.slice(j)}`);
 }
 
 type Results = {
@@ -267,6 +289,7 @@ type Results = {
   runs: number;
   forward: { ours: Stat; numpy: Stat; numpyOneThread: Stat; images: number };
   wholeProcess: { ours: Stat; numpy: Stat; nodeStart: Stat };
+  defaultRunWith: Record<string, { wall: Stat; forward: Stat }>;
   scaling: { images: number; inThread: Stat; workers1: Stat; workers2: Stat };
   cliTrain: { images: number; workers1: Stat; workers2: Stat } | null;
   whereTimeGoes: Record<string, number>;
@@ -284,6 +307,10 @@ export function formatTable(r: Results): string {
     `| forward pass, numpy on 1 thread (OPENBLAS_NUM_THREADS=1), for reference | | ${ms(r.forward.numpyOneThread)} | ${(r.forward.ours.median / r.forward.numpyOneThread.median).toFixed(2)} | |`,
     `| whole process: \`mnist-eval\` (bin, report + mosaic) vs \`python3 numpy_mnist.py\` | ${ms(r.wholeProcess.ours)} | ${ms(r.wholeProcess.numpy)} | ${(r.wholeProcess.ours.median / r.wholeProcess.numpy.median).toFixed(2)} | ${ips(r.wholeProcess.ours, r.forward.images)} |`,
     `| \`node -e 0\`, for reference | ${ms(r.wholeProcess.nodeStart)} | | | |`,
+    ...Object.entries(r.defaultRunWith).flatMap(([w, v]) => [
+      `| the same run with \`--workers ${w}\`: forward pass | ${ms(v.forward)} | ${ms(r.forward.numpy)} | ${(v.forward.median / r.forward.numpy.median).toFixed(2)} | ${ips(v.forward, r.forward.images)} |`,
+      `| the same run with \`--workers ${w}\`: whole process | ${ms(v.wall)} | ${ms(r.wholeProcess.numpy)} | ${(v.wall.median / r.wholeProcess.numpy.median).toFixed(2)} | |`,
+    ]),
     '',
     `| worker scaling, forward only, the 60,000 training images 3 times (${r.scaling.images.toLocaleString('en-US')}) in memory, pool start included | ms, median (min) | images/s | speed-up vs 1 worker |`,
     `| --- | ---: | ---: | ---: |`,

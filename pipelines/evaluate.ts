@@ -29,6 +29,8 @@ export interface EvaluationOptions {
   readonly kernel?: KernelChoice | KernelName;
   /** Worker threads for the forward pass; 0 (the default) runs it on this thread. */
   readonly workers?: number;
+  /** Threads that split each batch on the main thread's kernel when there are no workers (default 1). */
+  readonly threads?: number;
   /** Batches out to the workers at once (default 2 per worker). */
   readonly maxInFlight?: number;
   /** At most this many misclassified images are kept for the mosaic. */
@@ -85,7 +87,7 @@ export function evaluateBatches$(batches$: Observable<Batch>, network: Network, 
             kernel: resolveKernel(network, options.kernel),
             maxInFlight: options.maxInFlight,
           })
-        : forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize, kernel: options.kernel }),
+        : forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize, kernel: options.kernel, threads: options.threads }),
       tap((predicted) => {
         credits?.take();
         options.onProgress?.((done += predicted.count));

@@ -21,7 +21,7 @@ import { Credits } from '../src/operators/credits.js';
 import type { ErrorEntry } from '../src/sinks/error-list.js';
 import { encodeTiles, formatReportJson, type ShardPart } from '../src/sinks/partial-report.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
-import { defaultWorkers } from '../src/workers/forward-pool.js';
+import { defaultThreads, defaultWorkers } from '../src/workers/forward-pool.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
 
 export interface Report {
@@ -39,8 +39,11 @@ export interface Report {
   readonly mosaic: { readonly path: string; readonly sidecar: string; readonly shown: number; readonly leftOut: number };
   readonly predictions: string | null;
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
-  /** How the forward pass ran: its kernel, and on how many worker threads (0: the main thread). */
-  readonly forward: { readonly kernel: string; readonly workers: number };
+  /**
+   * How the forward pass ran: its kernel, on how many worker threads (0: the main thread), and
+   * over how many threads the main thread's kernel split each batch.
+   */
+  readonly forward: { readonly kernel: string; readonly workers: number; readonly threads: number };
   /** The peak resident memory of the process, in MB (MiB), from `process.resourceUsage().maxRSS`. */
   readonly resources: { readonly peakRssMb: number };
   /** The records evaluated, [start, end), of the `size` in the dataset (--offset, --limit); a shard's is the whole run's. */
@@ -115,6 +118,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.precision}) on ${images} (${which}${shardNote}, batches of ${options.batchSize})`);
     const kernel = resolveKernel(network, options.kernel);
     const workers = options.workers ?? defaultWorkers(header.count);
+    const threads = workers > 0 || kernel !== 'wasm-simd-f32' ? 1 : options.threads ?? defaultThreads(header.count);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
     await predictions?.write(PREDICTIONS_HEADER);
     // Backpressure: the files are read no further while MAX_SETTLING_BATCHES batches wait on writes.
@@ -129,6 +133,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
         normalize: options.normalize,
         kernel,
         workers,
+        threads,
         mosaicCap: options.mosaicCap,
         mosaicOrder: MOSAIC_ORDER,
         credits,
@@ -153,7 +158,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       mosaic: { path: options.mosaic, sidecar: sidecarPath(options.mosaic), shown: tiles.length, leftOut: result.misclassified - tiles.length },
       predictions: options.predictions ?? null,
       timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },
-      forward: { kernel, workers },
+      forward: { kernel, workers, threads },
       resources: { peakRssMb: peakRssMb() },
       range,
       errors: result.errors.entries(),

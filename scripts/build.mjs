@@ -3,6 +3,7 @@
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 4 KB)
 //   dist/bundle/mnist-eval.js  src/cli.ts and everything it imports, rxjs included, in one ES module
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
+//   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
 // One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the start-up time saved.
 // `node scripts/build.mjs kernels` or `bundle` builds one part; the kernel is rebuilt only when its
 // source is newer than the .wasm.
@@ -12,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const parts = process.argv.slice(2);
-const want = (part) => parts.length === 0 || parts.includes(part);
+const names = parts.filter((part) => !part.startsWith('--'));
+const want = (part) => names.length === 0 || names.includes(part);
 
 async function buildKernels() {
   const source = join(root, 'assembly/kernels.ts');
@@ -22,7 +24,9 @@ async function buildKernels() {
   const asc = await import('assemblyscript/asc');
   const { error, stderr } = await asc.main([
     source, '--outFile', target,
-    '--enable', 'simd', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub', '--initialMemory', '1',
+    '--enable', 'simd', '--enable', 'threads', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub',
+    // The memory comes from JavaScript, shared, so that helper threads can work on the same batch.
+    '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384',
   ]);
   if (error) {
     process.stderr.write(stderr.toString());
@@ -42,7 +46,7 @@ async function bundle() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { 'mnist-eval': 'src/cli.ts', 'forward-worker': 'src/workers/forward-worker.ts' },
+    entryPoints: { 'mnist-eval': 'src/cli.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/kernels/kernel-helper.ts' },
     outdir: 'dist/bundle',
     bundle: true,
     platform: 'node',

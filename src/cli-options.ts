@@ -33,6 +33,8 @@ out/errors.png and out/report.json.
   --batch-size N       images per forward pass (default 100)
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: 0 below 20,000 images, else one per core)
+  --threads N          threads that split each batch on the main thread when there
+                       are no workers (default: one per core from 1,000 images)
   --kernel NAME        forward-pass kernel: auto (default: wasm where the network
                        allows, else js), wasm (WebAssembly SIMD, float32 sums as
                        numpy) or js (plain JavaScript, float64 sums)
@@ -68,6 +70,8 @@ export interface CliOptions {
   /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
   readonly workers?: number;
   readonly kernel: 'auto' | 'wasm' | 'js';
+  /** Threads that split each batch on the main thread (wasm kernel); undefined: chosen by input size. */
+  readonly threads?: number;
   readonly normalize: boolean;
   readonly mosaic: string;
   readonly mosaicCap: number;
@@ -127,6 +131,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
         'batch-size': { type: 'string' },
         workers: { type: 'string' },
         kernel: { type: 'string' },
+        threads: { type: 'string' },
         'no-normalize': { type: 'boolean' },
         mosaic: { type: 'string' },
         'mosaic-cap': { type: 'string' },
@@ -177,6 +182,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     batchSize: positiveInteger('batch-size', v['batch-size'], 100),
     workers: workerCount(v.workers),
     kernel: kernelChoice(v.kernel),
+    threads: v.threads === undefined ? undefined : positiveInteger('threads', v.threads, 1),
     normalize: !(v['no-normalize'] ?? false),
     mosaic: v.mosaic ?? 'out/errors.png',
     mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),

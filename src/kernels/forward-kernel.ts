@@ -26,8 +26,12 @@ export interface KernelOutput {
 export interface ForwardKernel {
   readonly name: KernelName;
   readonly maxBatchSize: number;
+  /** Threads that run a batch now: 1, or more once the kernel's helper threads are ready. */
+  readonly threads: number;
   /** Runs the network on the first `count` images of `pixels` (count × inputSize bytes). */
   forward(pixels: Uint8Array, count: number): KernelOutput;
+  /** Ends the kernel's helper threads, if it has any. */
+  close(): void;
 }
 
 export interface KernelOptions {
@@ -35,6 +39,11 @@ export interface KernelOptions {
   readonly normalize: boolean;
   /** The largest batch that will come: buffers are sized for it, once. */
   readonly maxBatchSize: number;
+  /**
+   * Threads to split each batch over (default 1: this thread alone). The WASM kernel starts
+   * `threads - 1` helper threads on its shared memory; the JavaScript kernel always uses one.
+   */
+  readonly threads?: number;
 }
 
 /**

@@ -14,6 +14,8 @@ export function createJsKernel(network: Network, options: KernelOptions): Forwar
   return {
     name: 'js-f64',
     maxBatchSize,
+    threads: 1,
+    close() {},
     forward(pixels, count) {
       const x = count === maxBatchSize ? input : input.subarray(0, count * network.inputSize);
       toInput(pixels.length === x.length ? pixels : pixels.subarray(0, x.length), normalize, x);

@@ -3,46 +3,19 @@
  * fresh instance of dist/kernels.wasm (built from assembly/kernels.ts), with every buffer a batch
  * needs laid out behind them, so a batch allocates nothing: its pixels are copied in, each layer
  * is one call, and the predictions are read through views made once.
+ *
+ * With `threads` above 1, helper threads (kernel-helper.ts) share that memory and each batch is
+ * split by rows: the main thread runs the first part while the helpers run the others, as
+ * OpenBLAS splits a matrix product over its threads. Until a helper is ready (~40 ms after the
+ * kernel is made), the main thread runs whole batches alone.
  */
-import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { Layer, Network } from '../nn/network.js';
+import { workerExecArgv, workerUrl } from '../workers/exec-argv.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './forward-kernel.js';
+import { align16, CTL, kernelInstance, kernelModule, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
-interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  pixelTable(table: number, normalize: number): void;
-  affinePixels(x: number, rows: number, inner: number, table: number, W: number, b: number, y: number, stride: number, nz: number): void;
-  affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number, nz: number): void;
-  sigmoidInPlace(a: number, n: number): void;
-  reluInPlace(a: number, n: number): void;
-  softmaxArgmax(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
-  argmaxRows(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
-}
-
-/**
- * Where the built kernel may be: `dist/kernels.wasm` of the package, seen from src/kernels/ (tsx),
- * from dist/bundle/ (the bundled CLI; both two levels down) or from dist/src/kernels/ (tsc).
- */
-const CANDIDATES = ['../../dist/kernels.wasm', '../../kernels.wasm'];
-
-let compiled: WebAssembly.Module | undefined;
-
-/** The compiled module, once per thread (compiling 4 KB takes well under a millisecond). */
-export function kernelModule(): WebAssembly.Module {
-  if (compiled !== undefined) return compiled;
-  for (const candidate of CANDIDATES) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(new URL(candidate, import.meta.url)));
-    } catch {
-      continue;
-    }
-    compiled = new WebAssembly.Module(bytes);
-    return compiled;
-  }
-  throw new Error('dist/kernels.wasm is missing: run `npm run build` (npm install does it) to compile assembly/kernels.ts');
-}
+export { kernelModule } from './wasm-plan.js';
 
 export type Support = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -67,120 +40,129 @@ export function wasmKernelSupport(network: Network): Support {
 
 /** Rounds up to a multiple of 4 floats: a row of whole f32x4 vectors. */
 const strideOf = (cols: number): number => (cols + 3) & ~3;
-const align16 = (byte: number): number => (byte + 15) & ~15;
+
+/** Below this many rows a batch is not split: the threads' hand-over would cost more than it saves. */
+const MIN_ROWS_PER_THREAD = 8;
 
 /** The float32 forward pass of `network` in a WebAssembly instance of its own. */
 export function createWasmKernel(network: Network, options: KernelOptions): ForwardKernel {
   const support = wasmKernelSupport(network);
   if (!support.ok) throw new Error(`the wasm kernel cannot run this network: ${support.reason}`);
   const { maxBatchSize } = options;
-  const instance = new WebAssembly.Instance(kernelModule(), {});
-  const k = instance.exports as unknown as KernelExports;
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const affine = network.layers.filter((layer): layer is Extract<Layer, { kind: 'affine' }> => layer.kind === 'affine');
 
-  // Lay out the memory: weights first, then the batch's buffers.
-  let top = align16(k.heapBase());
+  // Lay out the memory, from byte 0 of the heap: weights first, then the batch's buffers.
+  let top = 0;
   const reserve = (bytes: number): number => {
     const at = top;
     top = align16(top + bytes);
     return at;
   };
-  type Step = (rows: number) => void;
-  const placed: { W: number; b: number; layer: Extract<Layer, { kind: 'affine' }> }[] = [];
-  for (const layer of network.layers) {
-    if (layer.kind !== 'affine') continue;
-    const stride = strideOf(layer.W.cols);
-    placed.push({ W: reserve(layer.W.rows * stride * 4), b: reserve(stride * 4), layer });
-  }
+  const placed = affine.map((layer) => ({ layer, W: reserve(layer.W.rows * strideOf(layer.W.cols) * 4), b: reserve(strideOf(layer.W.cols) * 4) }));
   const pixels = reserve(maxBatchSize * network.inputSize);
   const table = reserve(256 * 4);
-  const maxInner = Math.max(...placed.map((p) => p.layer.W.rows));
-  const nz = reserve(maxInner * 8);
-  const predictedAt = reserve(maxBatchSize * 4);
-  const confidenceAt = reserve(maxBatchSize * 4);
-  const outputs = placed.map((p) => reserve(maxBatchSize * strideOf(p.layer.W.cols) * 4));
-  const pages = Math.ceil(top / 65536) - k.memory.buffer.byteLength / 65536;
-  if (pages > 0) k.memory.grow(pages);
+  const maxInner = Math.max(...affine.map((layer) => layer.W.rows));
+  const scratch = Array.from({ length: threads }, () => reserve(maxInner * 8));
+  const controls = Array.from({ length: threads - 1 }, () => reserve(CTL.SIZE * 4));
+  const predicted = reserve(maxBatchSize * 4);
+  const confidence = reserve(maxBatchSize * 4);
+  const outputs = placed.map(({ layer }) => reserve(maxBatchSize * strideOf(layer.W.cols) * 4));
+  const { k, memory, base } = kernelInstance(top);
+  const at = (offset: number): number => base + offset;
 
   // Copy the weights in, each row padded with zeros to its stride (the memory starts zeroed).
-  const memory = k.memory.buffer;
   for (const { W, b, layer } of placed) {
     const stride = strideOf(layer.W.cols);
-    const Wm = new Float32Array(memory, W, layer.W.rows * stride);
+    const Wm = new Float32Array(memory.buffer, at(W), layer.W.rows * stride);
     for (let r = 0; r < layer.W.rows; r++) Wm.set(layer.W.data.subarray(r * layer.W.cols, (r + 1) * layer.W.cols), r * stride);
-    new Float32Array(memory, b, stride).set(layer.b);
+    new Float32Array(memory.buffer, at(b), stride).set(layer.b);
   }
+  k.pixelTable(at(table), options.normalize ? 1 : 0);
 
-  k.pixelTable(table, options.normalize ? 1 : 0);
-
-  // One step per layer: the addresses are fixed, only the number of rows changes.
-  const steps: Step[] = [];
-  let affineIndex = -1;
-  let at = pixels;
+  // The plan: one call per layer, its operands' addresses fixed.
+  const ops: Op[] = [];
+  let x = at(pixels);
   let cols = network.inputSize;
   let stride = cols;
-  let endsInSoftmax = false;
+  let n = -1;
   for (const layer of network.layers) {
-    switch (layer.kind) {
-      case 'affine': {
-        affineIndex++;
-        const { W, b } = placed[affineIndex];
-        const x = at;
-        const y = outputs[affineIndex];
-        const inner = layer.W.rows;
-        const xStride = stride;
-        const yStride = strideOf(layer.W.cols);
-        steps.push(
-          affineIndex === 0
-            ? (rows) => k.affinePixels(x, rows, inner, table, W, b, y, yStride, nz)
-            : (rows) => k.affine(x, rows, inner, xStride, W, b, y, yStride, nz),
-        );
-        at = y;
-        cols = layer.W.cols;
-        stride = yStride;
-        break;
-      }
-      case 'sigmoid': {
-        const a = at;
-        const s = stride;
-        steps.push((rows) => k.sigmoidInPlace(a, rows * s));
-        break;
-      }
-      case 'relu': {
-        const a = at;
-        const s = stride;
-        steps.push((rows) => k.reluInPlace(a, rows * s));
-        break;
-      }
-      case 'softmax':
-        endsInSoftmax = true;
-        break;
-      default:
-        break;
+    if (layer.kind === 'affine') {
+      n++;
+      const y = at(outputs[n]);
+      const next = strideOf(layer.W.cols);
+      ops.push(n === 0
+        ? { op: 'pixels', inner: layer.W.rows, table: at(table), W: at(placed[n].W), b: at(placed[n].b), y, stride: next }
+        : { op: 'affine', x, inner: layer.W.rows, xStride: stride, W: at(placed[n].W), b: at(placed[n].b), y, stride: next });
+      x = y;
+      cols = layer.W.cols;
+      stride = next;
+    } else if (layer.kind === 'sigmoid' || layer.kind === 'relu') {
+      ops.push({ op: layer.kind, a: x, stride });
     }
   }
-  {
-    const y = at;
-    const c = cols;
-    const s = stride;
-    steps.push(endsInSoftmax
-      ? (rows) => k.softmaxArgmax(y, rows, c, s, predictedAt, confidenceAt)
-      : (rows) => k.argmaxRows(y, rows, c, s, predictedAt, confidenceAt));
-  }
+  const last = network.layers[network.layers.length - 1];
+  ops.push({ op: last.kind === 'softmax' ? 'softmax' : 'argmax', y: x, cols, stride });
+  const plan: Plan = { pixels: at(pixels), inputSize: network.inputSize, predicted: at(predicted), confidence: at(confidence), ops };
 
-  const input = new Uint8Array(memory, pixels, maxBatchSize * network.inputSize);
-  const predicted = new Int32Array(memory, predictedAt, maxBatchSize);
-  const confidence = new Float32Array(memory, confidenceAt, maxBatchSize);
-  const full: KernelOutput = { predicted, confidence };
+  // Helper threads: each on the same memory, with its own scratch and control block.
+  const helpers = controls.map((control, i) => {
+    const init: HelperInit = { memory, plan, nz: at(scratch[i + 1]), control: at(control) };
+    const worker = new Worker(workerUrl(import.meta.url, 'kernel-helper'), { workerData: init, execArgv: workerExecArgv() });
+    worker.unref();
+    return { worker, ctl: new Int32Array(memory.buffer, at(control), CTL.SIZE) };
+  });
+  const ready: Int32Array[] = [];
+
+  const input = new Uint8Array(memory.buffer, at(pixels), maxBatchSize * network.inputSize);
+  const predictedView = new Int32Array(memory.buffer, at(predicted), maxBatchSize);
+  const confidenceView = new Float32Array(memory.buffer, at(confidence), maxBatchSize);
+  const full: KernelOutput = { predicted: predictedView, confidence: confidenceView };
   const inputSize = network.inputSize;
+  const nz = at(scratch[0]);
+  let closed = false;
   return {
     name: 'wasm-simd-f32',
     maxBatchSize,
+    get threads() {
+      return 1 + helpers.filter((h) => Atomics.load(h.ctl, CTL.READY) === 1).length;
+    },
     forward(batchPixels, count) {
       if (count > maxBatchSize) throw new RangeError(`batch of ${count} images exceeds ${maxBatchSize}`);
-      const n = count * inputSize;
-      input.set(batchPixels.length === n ? batchPixels : batchPixels.subarray(0, n));
-      for (const step of steps) step(count);
-      return count === maxBatchSize ? full : { predicted: predicted.subarray(0, count), confidence: confidence.subarray(0, count) };
+      const bytes = count * inputSize;
+      input.set(batchPixels.length === bytes ? batchPixels : batchPixels.subarray(0, bytes));
+      ready.length = 0;
+      for (const h of helpers) if (Atomics.load(h.ctl, CTL.READY) === 1) ready.push(h.ctl);
+      const parts = Math.min(ready.length + 1, Math.floor(count / MIN_ROWS_PER_THREAD) || 1);
+      const per = Math.ceil(count / parts);
+      // Post the later parts to the helpers, run the first here, then wait for each helper.
+      for (let p = 1; p < parts; p++) {
+        const ctl = ready[p - 1];
+        Atomics.store(ctl, CTL.FROM, p * per);
+        Atomics.store(ctl, CTL.TO, Math.min(count, (p + 1) * per));
+        Atomics.add(ctl, CTL.JOB, 1);
+        Atomics.notify(ctl, CTL.JOB);
+      }
+      runRows(k, plan, nz, 0, Math.min(count, per));
+      for (let p = 1; p < parts; p++) {
+        const ctl = ready[p - 1];
+        const job = Atomics.load(ctl, CTL.JOB);
+        for (let done = Atomics.load(ctl, CTL.DONE); done !== job; done = Atomics.load(ctl, CTL.DONE)) {
+          if (Atomics.wait(ctl, CTL.DONE, done, 30_000) === 'timed-out') throw new Error('wasm kernel: a helper thread did not finish its rows within 30 s');
+        }
+        if (Atomics.load(ctl, CTL.FAILED) === 1) throw new Error('wasm kernel: a helper thread failed on its rows');
+      }
+      return count === maxBatchSize ? full : { predicted: predictedView.subarray(0, count), confidence: confidenceView.subarray(0, count) };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const { worker, ctl } of helpers) {
+        Atomics.store(ctl, CTL.STOP, 1);
+        Atomics.add(ctl, CTL.JOB, 1);
+        Atomics.notify(ctl, CTL.JOB);
+        void worker.terminate();
+      }
     },
   };
 }

@@ -134,6 +134,7 @@ export function forwardPassInWorkers(network: Network, options: WorkerForwardPas
       return () => {
         subscription.unsubscribe();
         pool.close();
+        local?.close();
         waiting.clear();
       };
     });

@@ -1,4 +1,4 @@
-import { defer, map, type Observable, type OperatorFunction } from 'rxjs';
+import { defer, finalize, map, type Observable, type OperatorFunction } from 'rxjs';
 import { createForwardKernel, resolveKernel, type KernelChoice, type KernelName } from '../kernels/forward-kernel.js';
 import type { Network } from '../nn/network.js';
 import type { FloatArray } from '../nn/matrix.js';
@@ -27,6 +27,8 @@ export interface ForwardPassOptions {
   readonly maxBatchSize: number;
   /** The kernel: a name, or `auto` (default: WASM SIMD where the network allows, else JavaScript). */
   readonly kernel?: KernelChoice | KernelName;
+  /** Threads that split each batch by rows (default 1; the WASM kernel's helpers share its memory). */
+  readonly threads?: number;
 }
 
 /**
@@ -48,13 +50,14 @@ export function forwardPass(network: Network, options: ForwardPassOptions): Oper
   const name = resolveKernel(network, options.kernel);
   return (source: Observable<Batch>) =>
     defer(() => {
-      const kernel = createForwardKernel(network, name, { normalize, maxBatchSize: options.maxBatchSize });
+      const kernel = createForwardKernel(network, name, { normalize, maxBatchSize: options.maxBatchSize, threads: options.threads });
       return source.pipe(
         map((batch): PredictedBatch => {
           const started = performance.now();
           const { predicted, confidence } = kernel.forward(batch.pixels, batch.count);
           return { ...batch, predicted, confidence, forwardMs: performance.now() - started };
         }),
+        finalize(() => kernel.close()),
       );
     });
 }

@@ -7,7 +7,7 @@
  * third smaller (~225 KB against ~350 KB).
  */
 import * as zlib from 'node:zlib';
-import { kernelModule } from '../kernels/wasm-kernel.js';
+import { align16, kernelInstance } from '../kernels/wasm-plan.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -44,29 +44,22 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 const FILTER_UP = 2;
 
-interface ImageExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  pngRowsRgbUp(rgba: number, width: number, height: number, out: number): void;
-}
-
 /** The scanlines by the WASM kernel (SIMD, ~2 ms for the default mosaic), or undefined without it. */
 function rowsByWasm(width: number, height: number, rgba: Uint8Array): Uint8Array | undefined {
-  let module: WebAssembly.Module;
+  const bytes = (width * 3 + 1) * height;
+  let instance: ReturnType<typeof kernelInstance>;
   try {
-    module = kernelModule();
+    instance = kernelInstance(align16(rgba.length) + bytes);
   } catch {
     return undefined;
   }
-  const k = new WebAssembly.Instance(module, {}).exports as unknown as ImageExports;
-  const at = (k.heapBase() + 15) & ~15;
-  const out = (at + rgba.length + 15) & ~15;
-  const bytes = (width * 3 + 1) * height;
-  const pages = Math.ceil((out + bytes) / 65536) - k.memory.buffer.byteLength / 65536;
-  if (pages > 0) k.memory.grow(pages);
-  new Uint8Array(k.memory.buffer, at, rgba.length).set(rgba);
-  k.pngRowsRgbUp(at, width, height, out);
-  return new Uint8Array(k.memory.buffer, out, bytes);
+  const { k, memory, base } = instance;
+  const out = base + align16(rgba.length);
+  new Uint8Array(memory.buffer, base, rgba.length).set(rgba);
+  k.pngRowsRgbUp(base, width, height, out);
+  // zlib reads the rows in place; a view of the shared memory would do, but a copy keeps the
+  // Buffer an ordinary one for whoever holds it (5 MB, ~1 ms).
+  return new Uint8Array(memory.buffer, out, bytes).slice();
 }
 
 /** The scanlines in JavaScript: the same bytes, some 15 times slower (the loop runs once, cold). */

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KernelName } from '../kernels/forward-kernel.js';
+import { workerExecArgv, workerUrl } from './exec-argv.js';
 import type { Network } from '../nn/network.js';
 import { slotLayout, type WorkerInit, type WorkerJob, type WorkerReply } from './protocol.js';
 
@@ -32,34 +33,23 @@ export interface PoolResult {
   readonly finished: number;
 }
 
-/** The default worker count for `images` images: the cores, for inputs large enough to repay starting them. */
+/**
+ * The default worker count for `images` images: the cores, for inputs large enough to keep a
+ * pipeline of batches full; below that, 0 (the main thread's kernel splits each batch instead).
+ */
 export function defaultWorkers(images: number): number {
   return images >= WORKERS_FROM_IMAGES ? Math.min(availableParallelism(), 4) : 0;
 }
 
 /**
- * Below this many images the run stays on the main thread: a worker takes some 30 ms to start,
- * about what the WASM kernel needs for 10,000 images (measured by `npm run bench`).
+ * Below this many images the run stays on the main thread: a worker takes some 40 ms to start,
+ * more than the WASM kernel needs for 10,000 images on two threads (see bench/README.md).
  */
 export const WORKERS_FROM_IMAGES = 20_000;
 
-/** The worker's entry: beside this file, compiled (.js, bundled or built) or through tsx (sources). */
-function workerEntry(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './forward-worker-tsx.mjs' : './forward-worker.js', import.meta.url);
-}
-
-/**
- * The parent's Node options less tsx's loader, for a compiled worker: loading tsx would add some
- * 100 ms to each worker's start (the .mjs entry of the sources registers tsx itself).
- */
-function workerExecArgv(): string[] {
-  const argv: string[] = [];
-  const all = process.execArgv;
-  for (let i = 0; i < all.length; i++) {
-    if (/^(--require|-r|--import|--loader|--experimental-loader)$/.test(all[i]) && all[i + 1]?.includes('tsx')) i++;
-    else if (!(all[i].startsWith('--') && all[i].includes('tsx'))) argv.push(all[i]);
-  }
-  return argv;
+/** The default thread count of the main thread's kernel: the cores, from 1,000 images on. */
+export function defaultThreads(images: number): number {
+  return images >= 1_000 ? Math.min(availableParallelism(), 4) : 1;
 }
 
 /** A deep copy of plain data whose typed arrays are fresh copies, listed for transfer. */
@@ -105,7 +95,7 @@ export class ForwardPool {
     this.busy = new Array<number>(this.size).fill(0);
     this.ready = new Array<boolean>(this.size).fill(false);
     for (let i = 0; i < this.maxInFlight; i++) this.free.push(new ArrayBuffer(this.layout.bytes));
-    const entry = options.entry ?? workerEntry();
+    const entry = options.entry ?? workerUrl(import.meta.url, 'forward-worker');
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(entry, { execArgv: workerExecArgv() });
       worker.unref();

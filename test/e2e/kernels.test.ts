@@ -5,7 +5,9 @@
  */
 import test from 'ava';
 import { lastValueFrom, reduce } from 'rxjs';
-import type { KernelName } from '../../src/kernels/forward-kernel.js';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { createForwardKernel, type KernelName } from '../../src/kernels/forward-kernel.js';
 import { batch } from '../../src/operators/batch.js';
 import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
@@ -55,4 +57,24 @@ for (const variant of VARIANTS) {
       });
     }
   }
+}
+
+for (const variant of VARIANTS) {
+  test(`${variant.name}: wasm-simd-f32 splitting each batch over 2 threads predicts as numpy for all 10,000 images`, async (t) => {
+    const network = inferMlp((await weights).arrays, WEIGHTS, { inputSize: 784, activation: variant.activation });
+    const kernel = createForwardKernel(network, 'wasm-simd-f32', { normalize: variant.normalize, maxBatchSize: 100, threads: 2 });
+    try {
+      for (let waited = 0; kernel.threads < 2; waited += 10) {
+        if (waited > 30_000) throw new Error('the helper thread did not start');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const pixels = gunzipSync(readFileSync(IMAGES)).subarray(16);
+      const predictions: number[] = [];
+      for (let start = 0; start < 10_000; start += 100) predictions.push(...kernel.forward(pixels.subarray(start * 784, (start + 100) * 784), 100).predicted);
+      const reference = await numpyReference(REFERENCE, [IMAGES, LABELS, WEIGHTS, ...variant.args]);
+      t.deepEqual(predictions.flatMap((p, i) => (p === reference.predictions[i] ? [] : [i])), []);
+    } finally {
+      kernel.close();
+    }
+  });
 }

@@ -146,3 +146,24 @@ test('the wasm kernel rejects a network it has no layer for', (t) => {
   t.deepEqual(wasmKernelSupport(odd), { ok: false, reason: 'it has no pooling layer' });
   t.is(resolveKernel(odd), 'js-f64');
 });
+
+test('wasm-simd-f32 on 3 threads gives, bit for bit, what it gives on one, for any batch size', async (t) => {
+  const network = inferMlp(mlp([50, 21, 9], 17), 'threads.pkl', { inputSize: 50 });
+  const one = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64 });
+  const three = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64, threads: 3 });
+  try {
+    for (let waited = 0; three.threads < 3; waited += 10) {
+      if (waited > 30_000) throw new Error('the helper threads did not start');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const count of [1, 7, 8, 23, 24, 64]) {
+      const x = pixels(count, 50, count * 3);
+      const a = one.forward(x, count);
+      const expected = { predicted: [...a.predicted], confidence: [...a.confidence] };
+      const b = three.forward(x, count);
+      t.deepEqual({ predicted: [...b.predicted], confidence: [...b.confidence] }, expected, `${count} images`);
+    }
+  } finally {
+    three.close();
+  }
+});

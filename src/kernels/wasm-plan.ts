@@ -1,0 +1,140 @@
+/**
+ * The WebAssembly kernel's module, its memory, and a network's forward pass laid out in that
+ * memory as a plan: plain data (byte addresses and sizes), so the main thread and its helper
+ * threads run the same plan on the same shared memory, each over its own rows of the batch.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface KernelExports {
+  heapBase(): number;
+  pixelTable(table: number, normalize: number): void;
+  affinePixels(x: number, rows: number, inner: number, table: number, W: number, b: number, y: number, stride: number, nz: number): void;
+  affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number, nz: number): void;
+  sigmoidInPlace(a: number, n: number): void;
+  reluInPlace(a: number, n: number): void;
+  softmaxArgmax(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
+  argmaxRows(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
+  pngRowsRgbUp(rgba: number, width: number, height: number, out: number): void;
+}
+
+/**
+ * Where the built kernel may be: `dist/kernels.wasm` of the package, seen from src/kernels/ (tsx),
+ * from dist/bundle/ (the bundled CLI; both two levels down) or from dist/src/kernels/ (tsc).
+ */
+const CANDIDATES = ['../../dist/kernels.wasm', '../../kernels.wasm'];
+
+/** The module declares at most this many 64 KiB pages (scripts/build.mjs, --maximumMemory). */
+const MAX_PAGES = 16384;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled module, once per thread (compiling 5 KB takes well under a millisecond). */
+export function kernelModule(): WebAssembly.Module {
+  if (compiled !== undefined) return compiled;
+  for (const candidate of CANDIDATES) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(new URL(candidate, import.meta.url)));
+    } catch {
+      continue;
+    }
+    compiled = new WebAssembly.Module(bytes);
+    return compiled;
+  }
+  throw new Error('dist/kernels.wasm is missing: run `npm run build:cli` (npm install does it) to compile assembly/kernels.ts');
+}
+
+/**
+ * A fresh instance over a new shared memory of `bytes` bytes after the module's own area (the
+ * module imports its memory, shared, so helper threads can run on it too).
+ */
+export function kernelInstance(bytes: number): { k: KernelExports; memory: WebAssembly.Memory; base: number } {
+  const reserved = 65536; // the module's own area below heapBase(): it has no data, so a page is ample
+  const pages = Math.min(Math.ceil((reserved + bytes) / 65536), MAX_PAGES);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const k = attach(memory);
+  const base = align16(k.heapBase());
+  if (base > reserved) throw new Error(`kernels.wasm: heap base ${base} above the ${reserved} bytes kept for it`);
+  return { k, memory, base: reserved };
+}
+
+/** The module instantiated over an existing (shared) memory: what a helper thread does. */
+export function attach(memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
+}
+
+export const align16 = (byte: number): number => (byte + 15) & ~15;
+
+/** One layer's call, with the byte addresses of its operands for row 0. */
+export type Op =
+  | { readonly op: 'pixels'; readonly inner: number; readonly table: number; readonly W: number; readonly b: number; readonly y: number; readonly stride: number }
+  | { readonly op: 'affine'; readonly x: number; readonly inner: number; readonly xStride: number; readonly W: number; readonly b: number; readonly y: number; readonly stride: number }
+  | { readonly op: 'sigmoid' | 'relu'; readonly a: number; readonly stride: number }
+  | { readonly op: 'softmax' | 'argmax'; readonly y: number; readonly cols: number; readonly stride: number };
+
+export interface Plan {
+  /** The batch's pixels: maxBatchSize × inputSize bytes. */
+  readonly pixels: number;
+  readonly inputSize: number;
+  readonly predicted: number;
+  readonly confidence: number;
+  readonly ops: readonly Op[];
+}
+
+/**
+ * Runs rows [r0, r1) of the batch through every layer, with `nz` as this thread's scratch. Rows
+ * are independent, so threads on disjoint rows need no synchronisation until the batch ends.
+ */
+export function runRows(k: KernelExports, plan: Plan, nz: number, r0: number, r1: number): void {
+  const rows = r1 - r0;
+  for (const op of plan.ops) {
+    switch (op.op) {
+      case 'pixels':
+        k.affinePixels(plan.pixels + r0 * op.inner, rows, op.inner, op.table, op.W, op.b, op.y + r0 * op.stride * 4, op.stride, nz);
+        break;
+      case 'affine':
+        k.affine(op.x + r0 * op.xStride * 4, rows, op.inner, op.xStride, op.W, op.b, op.y + r0 * op.stride * 4, op.stride, nz);
+        break;
+      case 'sigmoid':
+        k.sigmoidInPlace(op.a + r0 * op.stride * 4, rows * op.stride);
+        break;
+      case 'relu':
+        k.reluInPlace(op.a + r0 * op.stride * 4, rows * op.stride);
+        break;
+      case 'softmax':
+        k.softmaxArgmax(op.y + r0 * op.stride * 4, rows, op.cols, op.stride, plan.predicted + r0 * 4, plan.confidence + r0 * 4);
+        break;
+      case 'argmax':
+        k.argmaxRows(op.y + r0 * op.stride * 4, rows, op.cols, op.stride, plan.predicted + r0 * 4, plan.confidence + r0 * 4);
+        break;
+    }
+  }
+}
+
+/** A helper thread's control block: Int32 slots in the shared memory. */
+export const CTL = {
+  /** Job number, bumped by the main thread to post a job (the helper waits on it). */
+  JOB: 0,
+  /** Rows [FROM, TO) of the job. */
+  FROM: 1,
+  TO: 2,
+  /** Job number of the last job done (the main thread waits on it). */
+  DONE: 3,
+  /** 1 once the helper has its instance. */
+  READY: 4,
+  /** 1 tells the helper to end. */
+  STOP: 5,
+  /** 1 if a job threw. */
+  FAILED: 6,
+  SIZE: 8,
+} as const;
+
+/** What a helper thread is started with. */
+export interface HelperInit {
+  readonly memory: WebAssembly.Memory;
+  readonly plan: Plan;
+  /** This helper's scratch for the gathered inputs. */
+  readonly nz: number;
+  /** Byte address of its control block. */
+  readonly control: number;
+}
