@@ -180,7 +180,9 @@ async function main(): Promise<void> {
   log(`bench: ${RUNS} runs each of mnist-eval and numpy, alternating`);
   const ours = { wall: [] as number[], forward: [] as number[] };
   const numpy = { wall: [] as number[], forward: [] as number[] };
-  const variants: Record<string, { wall: number[]; forward: number[] }> = { '0': { wall: [], forward: [] }, '2': { wall: [], forward: [] } };
+  // The default run against one thread only, and against a pipeline of 2 workers.
+  const VARIANTS: Record<string, string[]> = { 'one thread (`--threads 1`)': ['--threads', '1'], 'two workers (`--workers 2`)': ['--workers', '2'] };
+  const variants: Record<string, { wall: number[]; forward: number[] }> = Object.fromEntries(Object.keys(VARIANTS).map((name) => [name, { wall: [], forward: [] }]));
   for (let run = 0; run < RUNS; run++) {
     const a = await timed(process.execPath, cli(), { env: ourEnv, cwd: out });
     ours.wall.push(a.ms);
@@ -190,10 +192,10 @@ async function main(): Promise<void> {
     numpy.forward.push(JSON.parse(b.stdout).forwardMs);
     const c = await timed('python3', numpyArgs, { env: { ...numpyEnv(), OPENBLAS_NUM_THREADS: '1' } });
     numpyOneThread.ms.push(JSON.parse(c.stdout).forwardMs);
-    for (const w of ['0', '2']) {
-      const d = await timed(process.execPath, cli(['--workers', w]), { env: ourEnv, cwd: out });
-      variants[w].wall.push(d.ms);
-      variants[w].forward.push(readReport().timing.forwardMs);
+    for (const [name, extra] of Object.entries(VARIANTS)) {
+      const d = await timed(process.execPath, cli(extra), { env: ourEnv, cwd: out });
+      variants[name].wall.push(d.ms);
+      variants[name].forward.push(readReport().timing.forwardMs);
     }
   }
   const nodeStart: number[] = [];
@@ -285,7 +287,7 @@ function updateReadme(table: string, date: string): void {
 
 type Results = {
   machine: { cpu?: string; cores: number; node: string; numpy: string; blas: { architecture?: string; num_threads?: number }[] };
-  kernels: { ours: { kernel: string; workers: number } };
+  kernels: { ours: { kernel: string; workers: number; threads: number } };
   runs: number;
   forward: { ours: Stat; numpy: Stat; numpyOneThread: Stat; images: number };
   wholeProcess: { ours: Stat; numpy: Stat; nodeStart: Stat };
@@ -303,13 +305,13 @@ export function formatTable(r: Results): string {
   const lines = [
     `| what | mnist-eval ms, median (min) | numpy ms, median (min) | ours ÷ numpy | images/s (ours) |`,
     `| --- | ---: | ---: | ---: | ---: |`,
-    `| forward pass, 10k test images, batches of 100 (default run: ${r.kernels.ours.kernel}, ${r.kernels.ours.workers} workers) | ${ms(r.forward.ours)} | ${ms(r.forward.numpy)} | ${(r.forward.ours.median / r.forward.numpy.median).toFixed(2)} | ${ips(r.forward.ours, r.forward.images)} |`,
+    `| forward pass, 10k test images, batches of 100 (default run: ${r.kernels.ours.kernel}, ${r.kernels.ours.workers} workers, ${r.kernels.ours.threads} threads) | ${ms(r.forward.ours)} | ${ms(r.forward.numpy)} | ${(r.forward.ours.median / r.forward.numpy.median).toFixed(2)} | ${ips(r.forward.ours, r.forward.images)} |`,
     `| forward pass, numpy on 1 thread (OPENBLAS_NUM_THREADS=1), for reference | | ${ms(r.forward.numpyOneThread)} | ${(r.forward.ours.median / r.forward.numpyOneThread.median).toFixed(2)} | |`,
     `| whole process: \`mnist-eval\` (bin, report + mosaic) vs \`python3 numpy_mnist.py\` | ${ms(r.wholeProcess.ours)} | ${ms(r.wholeProcess.numpy)} | ${(r.wholeProcess.ours.median / r.wholeProcess.numpy.median).toFixed(2)} | ${ips(r.wholeProcess.ours, r.forward.images)} |`,
     `| \`node -e 0\`, for reference | ${ms(r.wholeProcess.nodeStart)} | | | |`,
-    ...Object.entries(r.defaultRunWith).flatMap(([w, v]) => [
-      `| the same run with \`--workers ${w}\`: forward pass | ${ms(v.forward)} | ${ms(r.forward.numpy)} | ${(v.forward.median / r.forward.numpy.median).toFixed(2)} | ${ips(v.forward, r.forward.images)} |`,
-      `| the same run with \`--workers ${w}\`: whole process | ${ms(v.wall)} | ${ms(r.wholeProcess.numpy)} | ${(v.wall.median / r.wholeProcess.numpy.median).toFixed(2)} | |`,
+    ...Object.entries(r.defaultRunWith).flatMap(([name, v]) => [
+      `| the same run on ${name}: forward pass | ${ms(v.forward)} | ${ms(r.forward.numpy)} | ${(v.forward.median / r.forward.numpy.median).toFixed(2)} | ${ips(v.forward, r.forward.images)} |`,
+      `| the same run on ${name}: whole process | ${ms(v.wall)} | ${ms(r.wholeProcess.numpy)} | ${(v.wall.median / r.wholeProcess.numpy.median).toFixed(2)} | |`,
     ]),
     '',
     `| worker scaling, forward only, the 60,000 training images 3 times (${r.scaling.images.toLocaleString('en-US')}) in memory, pool start included | ms, median (min) | images/s | speed-up vs 1 worker |`,
