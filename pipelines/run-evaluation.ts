@@ -143,6 +143,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       hooks.signal,
     );
     const { evaluation, tiles } = result;
+    let errorEntries: ErrorEntry[] | undefined;
     const mosaic = renderMosaic(tiles, { rows, cols, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
     const report: Report = {
       accuracy: accuracyOf(evaluation),
@@ -161,7 +162,10 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       forward: { kernel, workers, threads },
       resources: { peakRssMb: peakRssMb() },
       range,
-      errors: result.errors.entries(),
+      // Made only if read (--json, a library caller): the report file is written from the list itself.
+      get errors() {
+        return (errorEntries ??= result.errors.entries());
+      },
       ...(options.shard === undefined ? {} : {
         shard: {
           ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: MOSAIC_ORDER, tiles: encodeTiles(tiles),
@@ -170,7 +174,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     };
     await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
     await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified })));
-    await outputs.stage(options.report, formatReportJson(report));
+    await outputs.stage(options.report, formatReportJson(report, result.errors));
     await outputs.commit();
     return report;
   } catch (error) {

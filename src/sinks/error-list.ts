@@ -41,6 +41,11 @@ export class ErrorList {
     return entries;
   }
 
+  /** Calls `visit` with each entry's fields, in the order added, without making an object for it. */
+  forEachError(visit: (index: number, label: number, predicted: number, confidence: number, i: number) => void): void {
+    for (let i = 0; i < this.#length; i++) visit(this.#index[i], this.#label[i], this.#predicted[i], this.#confidence[i], i);
+  }
+
   #grow(): void {
     const size = this.#index.length * 2;
     const index = new Float64Array(size);

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import type { Misclassified } from '../operators/misclassified.js';
-import type { ErrorEntry } from './error-list.js';
+import type { ErrorEntry, ErrorList } from './error-list.js';
 import type { MosaicOrder } from './mosaic-order.js';
 import { formatJson } from './report.js';
 
@@ -100,6 +100,10 @@ class ByteWriter {
 
 /** An error's fields, written as `{"index": …, "label": …, "predicted": …, "confidence": …` (no closing brace). */
 function writeError(out: ByteWriter, { index, label, predicted, confidence }: ErrorEntry): void {
+  writeErrorFields(out, index, label, predicted, confidence);
+}
+
+function writeErrorFields(out: ByteWriter, index: number, label: number, predicted: number, confidence: number): void {
   out.ascii('{"index": ');
   out.integer(index);
   out.ascii(', "label": ');
@@ -131,19 +135,23 @@ const TILES_MARK = '\u0000tiles';
 /**
  * The report as formatJson writes it, except that `errors` (and a shard's `tiles`) hold one
  * entry per line: 65,000 errors make 65,000 lines, not 400,000. Returned as UTF-8 bytes.
+ * `errorList`, when given, is written in place of `report.errors`, which is then not read at all
+ * (a run passes its ErrorList, so the report's error objects need never be made).
  */
-export function formatReportJson(report: { readonly errors?: readonly ErrorEntry[]; readonly shard?: ShardPart | null }): Buffer {
-  const { errors, shard } = report;
-  const marked = {
-    ...report,
-    ...(errors === undefined ? {} : { errors: ERRORS_MARK }),
-    ...(shard === undefined || shard === null ? {} : { shard: { ...shard, tiles: TILES_MARK } }),
-  };
+export function formatReportJson(report: { readonly errors?: readonly ErrorEntry[]; readonly shard?: ShardPart | null }, errorList?: ErrorList): Buffer {
+  const { shard } = report;
+  const marked: Record<string, unknown> = {};
+  for (const key of Object.keys(report)) {
+    if (key === 'errors') marked.errors = ERRORS_MARK;
+    else if (key === 'shard' && shard) marked.shard = { ...shard, tiles: TILES_MARK };
+    else marked[key] = (report as Record<string, unknown>)[key];
+  }
+  const errorCount = errorList?.length ?? (marked.errors === undefined ? 0 : report.errors!.length);
   const text = formatJson(marked);
-  const out = new ByteWriter(text.length + (errors?.length ?? 0) * 90 + (shard?.tiles.length ?? 0) * 1200);
+  const out = new ByteWriter(text.length + errorCount * 90 + (shard?.tiles.length ?? 0) * 1200);
   let rest = text;
   for (const [mark, write] of [
-    [ERRORS_MARK, () => writeLines(out, errors ?? [], '  ', (error) => writeError(out, error))],
+    [ERRORS_MARK, () => (errorList === undefined ? writeLines(out, report.errors ?? [], '  ', (error) => writeError(out, error)) : writeErrorList(out, errorList, '  '))],
     [TILES_MARK, () => writeLines(out, shard?.tiles ?? [], '    ', (tile) => {
       writeError(out, tile);
       out.ascii(', "pixels": ');
@@ -158,4 +166,17 @@ export function formatReportJson(report: { readonly errors?: readonly ErrorEntry
   }
   out.text(rest);
   return out.bytes;
+}
+
+/** As writeLines over the entries of `list`, read from its columns. */
+function writeErrorList(out: ByteWriter, list: ErrorList, indent: string): void {
+  if (list.length === 0) return out.ascii('[]');
+  out.ascii('[\n');
+  list.forEachError((index, label, predicted, confidence, i) => {
+    out.ascii(indent);
+    out.ascii('  ');
+    writeErrorFields(out, index, label, predicted, confidence);
+    out.ascii(i === list.length - 1 ? '}\n' : '},\n');
+  });
+  out.ascii(`${indent}]`);
 }
