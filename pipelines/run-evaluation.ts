@@ -56,8 +56,6 @@ export interface Report {
 
 /** Batches that may wait between the forward pass and the end of the pipeline (CSV writes). */
 export const MAX_SETTLING_BATCHES = 8;
-/** The order of the mosaic's tiles; a shard records it for the merge. */
-const MOSAIC_ORDER = 'index';
 
 export const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 
@@ -96,6 +94,22 @@ function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
   });
 }
 
+const CHARTS = ['per-class', 'confusion'] as const;
+
+const chartPaths = (dir: string): string[] => CHARTS.flatMap((name) => [join(dir, `${name}.svg`), join(dir, `${name}.png`)]);
+
+/** The per-class accuracy and confusion charts, as SVG and PNG (vega is loaded only here). */
+async function stageCharts(outputs: OutputSet, dir: string, report: Report): Promise<void> {
+  const { renderReportCharts } = await import('../src/charts/report-charts.js');
+  const { svgToPng } = await import('../src/charts/render.js');
+  const charts = await renderReportCharts(report);
+  const svgs = { 'per-class': charts.perClassSvg, confusion: charts.confusionSvg };
+  for (const name of CHARTS) {
+    await outputs.stage(join(dir, `${name}.svg`), svgs[name]);
+    await outputs.stage(join(dir, `${name}.png`), svgToPng(svgs[name]));
+  }
+}
+
 export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
@@ -104,7 +118,12 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
 
   const outputs = new OutputSet();
   try {
-    await outputs.checkWritable([options.report, options.mosaic, sidecarPath(options.mosaic), ...(options.predictions ? [options.predictions] : [])]);
+    await outputs.checkWritable([
+      options.report, options.mosaic, sidecarPath(options.mosaic),
+      ...(options.predictions ? [options.predictions] : []),
+      ...(options.html ? [options.html] : []),
+      ...(options.charts ? chartPaths(options.charts) : []),
+    ]);
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
@@ -135,7 +154,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
         workers,
         threads,
         mosaicCap: options.mosaicCap,
-        mosaicOrder: MOSAIC_ORDER,
+        mosaicOrder: options.mosaicOrder,
         credits,
         onPredictionRows: predictions ? (rows) => predictions.write(rows) : undefined,
         onProgress: (done) => hooks.onProgress?.(done, count),
@@ -144,7 +163,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     );
     const { evaluation, tiles } = result;
     let errorEntries: ErrorEntry[] | undefined;
-    const mosaic = renderMosaic(tiles, { rows, cols, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
+    const mosaic = renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
     const report: Report = {
       accuracy: accuracyOf(evaluation),
       correct: evaluation.correct,
@@ -168,11 +187,17 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       },
       ...(options.shard === undefined ? {} : {
         shard: {
-          ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: MOSAIC_ORDER, tiles: encodeTiles(tiles),
+          ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, tiles: encodeTiles(tiles),
         },
       }),
     };
-    await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
+    const mosaicPng = encodeMosaicPng(mosaic);
+    await outputs.stage(options.mosaic, mosaicPng);
+    if (options.charts) await stageCharts(outputs, options.charts, report);
+    if (options.html) {
+      const { buildHtmlReport } = await import('../src/html/build-html-report.js');
+      await outputs.stage(options.html, await buildHtmlReport({ report, mosaicPng, misclassified: tiles, rows, cols }));
+    }
     await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified })));
     await outputs.stage(options.report, formatReportJson(report, result.errors));
     await outputs.commit();

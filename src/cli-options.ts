@@ -42,6 +42,12 @@ out/errors.png and out/report.json.
   --mosaic PATH        PNG of the misclassified images (default out/errors.png),
                        with a JSON sidecar beside it mapping each tile to its image
   --mosaic-cap N       at most N tiles in the mosaic (default 400)
+  --mosaic-order NAME  index (dataset order, the default) or confidence (the most
+                       confident mistakes first, as "top losses")
+  --mosaic-scale N     pixel scale of the digits in the mosaic (default 2)
+  --html PATH          a self-contained HTML report: summary, charts, a confusion
+                       matrix whose cells show their images, and the mosaic
+  --charts DIR         per-class accuracy and confusion-matrix charts, SVG and PNG
   --report PATH        JSON report (default out/report.json)
   --predictions PATH   CSV with index,label,predicted,confidence for every image
   --json               print the report as JSON on stdout, nothing else there
@@ -75,6 +81,13 @@ export interface CliOptions {
   readonly normalize: boolean;
   readonly mosaic: string;
   readonly mosaicCap: number;
+  readonly mosaicOrder: 'index' | 'confidence';
+  /** Pixel scale of the digits in the mosaic. */
+  readonly mosaicScale: number;
+  /** Where to write the HTML report, if anywhere. */
+  readonly html?: string;
+  /** A folder for the chart SVGs and PNGs, if any. */
+  readonly charts?: string;
   readonly report: string;
   readonly predictions?: string;
   readonly json: boolean;
@@ -135,6 +148,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
         'no-normalize': { type: 'boolean' },
         mosaic: { type: 'string' },
         'mosaic-cap': { type: 'string' },
+        'mosaic-order': { type: 'string' },
+        'mosaic-scale': { type: 'string' },
+        html: { type: 'string' },
+        charts: { type: 'string' },
         report: { type: 'string' },
         predictions: { type: 'string' },
         json: { type: 'boolean' },
@@ -147,7 +164,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new UsageError(String((error as Error).message).split('\n')[0]);
   }
   const v = parsed.values;
-  for (const name of ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions'] as const) {
+  for (const name of ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts'] as const) {
     if (v[name] === '') throw new UsageError(`--${name} needs a path`);
   }
   if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
@@ -162,6 +179,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
   if (v.activation !== undefined && v.model !== undefined) {
     throw new UsageError('--activation applies to an MLP read from W1, b1 …; a --model names its own activations');
+  }
+  const mosaicOrder = v['mosaic-order'] ?? 'index';
+  if (mosaicOrder !== 'index' && mosaicOrder !== 'confidence') {
+    throw new UsageError(`--mosaic-order must be index or confidence, got '${mosaicOrder}'`);
   }
   const precision = v.precision;
   if (precision !== undefined && precision !== 'float32' && precision !== 'float64') {
@@ -186,6 +207,10 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     normalize: !(v['no-normalize'] ?? false),
     mosaic: v.mosaic ?? 'out/errors.png',
     mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),
+    mosaicOrder,
+    mosaicScale: positiveInteger('mosaic-scale', v['mosaic-scale'], 2),
+    html: v.html,
+    charts: v.charts,
     report: v.report ?? 'out/report.json',
     predictions: v.predictions,
     json: v.json ?? false,

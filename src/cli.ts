@@ -4,11 +4,18 @@ import { parseCliOptions, USAGE } from './cli-options.js';
 import { InputError, UsageError } from './errors.js';
 import { MERGE_USAGE, parseMergeOptions } from './merge-options.js';
 import { formatReportJson } from './sinks/partial-report.js';
+import { createProgress, type Progress } from './progress.js';
 import { formatSummary } from './sinks/report.js';
 
 export const EXIT_INTERRUPTED = 130;
 
-export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** Where the CLI writes: the process's streams, or any writable (tests capture them). */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let debug = argv.includes('--debug');
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Interrupted());
@@ -23,12 +30,17 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     }
     const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
     const { runEvaluation } = await import('../pipelines/run-evaluation.js');
-    const report = await runEvaluation(options, { log, signal: controller.signal });
+    let progress: Progress | undefined;
+    const onProgress = (done: number, total: number) => {
+      progress ??= createProgress({ total, stream: io.stderr as NodeJS.WriteStream, enabled: !options.quiet });
+      progress.update(done);
+    };
+    const report = await runEvaluation(options, { log, onProgress, signal: controller.signal }).finally(() => progress?.finish());
     if (options.json) {
       io.stdout.write(formatReportJson(report));
     } else {
       io.stdout.write(formatSummary(report) + '\n\n');
-      io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}${report.predictions ? `, ${report.predictions}` : ''}\n`);
+      io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${[options.report, report.predictions, options.html, options.charts].filter(Boolean).join(', ')}\n`);
     }
     return 0;
   } catch (error) {
@@ -55,7 +67,7 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
 }
 
 /** `mnist-eval merge PART.json …`: its errors reach main's handler like the run's. */
-async function merge(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+async function merge(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseMergeOptions(argv);
   if (options.help) {
     io.stdout.write(MERGE_USAGE);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -122,4 +122,26 @@ test('Ctrl-C during a long run exits 130 and writes nothing', async (t) => {
   t.is(run.code, 130, run.stderr);
   t.regex(run.stderr, /interrupted; no output written/);
   t.deepEqual(await readdir(cwd), []);
+});
+
+test('--html, --charts, --mosaic-order confidence and --mosaic-scale write a report page, four charts and a bigger mosaic', async (t) => {
+  const cwd = await freshDir();
+  const run = await mnistEval(['--html', 'r/report.html', '--charts', 'r/charts', '--mosaic-order', 'confidence', '--mosaic-scale', '3', '--mosaic-cap', '20', '--quiet'], { cwd });
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual((await readdir(join(cwd, 'r/charts'))).sort(), ['confusion.png', 'confusion.svg', 'per-class.png', 'per-class.svg']);
+  const html = await readFile(join(cwd, 'r/report.html'), 'utf8');
+  t.true(html.includes('9352'));
+  t.true(html.includes('1109'), 'a confusion count');
+  const sidecar = JSON.parse(await readFile(join(cwd, 'out/errors.json'), 'utf8'));
+  const confidences: number[] = sidecar.tiles.map((tile: { confidence: number }) => tile.confidence);
+  t.deepEqual(confidences, [...confidences].sort((a, b) => b - a), 'most confident mistakes first');
+  t.is(sidecar.tiles[0].width, 28 * 3);
+  const svg = await readFile(join(cwd, 'r/charts/confusion.svg'), 'utf8');
+  t.true(svg.includes('>962<'), 'the cell count of 0→0');
+});
+
+test('--mosaic-order must be index or confidence', async (t) => {
+  const run = await mnistEval(['--mosaic-order', 'random']);
+  t.is(run.code, 2);
+  t.is(run.stderr.split('\n')[0], "mnist-eval: --mosaic-order must be index or confidence, got 'random'");
 });
