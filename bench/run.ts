@@ -82,8 +82,22 @@ function freshBundle(): void {
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSource()) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'bundle'], { stdio: 'ignore' });
 }
 
-/** Runs a command to its end; resolves with its wall time in ms and its stdout. */
-function timed(command: string, argv: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ ms: number; stdout: string }> {
+/**
+ * Runs a command to its end; resolves with its wall time in ms and its stdout. A failure is tried
+ * once more (in a shared work tree a source can be caught half-saved by the bundler): the retry
+ * rebuilds the bundle first.
+ */
+async function timed(command: string, argv: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ ms: number; stdout: string }> {
+  try {
+    return await timedOnce(command, argv, options);
+  } catch {
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 2000));
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'bundle'], { stdio: 'ignore' });
+    return timedOnce(command, argv, options);
+  }
+}
+
+function timedOnce(command: string, argv: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ ms: number; stdout: string }> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(command, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });

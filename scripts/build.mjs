@@ -46,7 +46,7 @@ async function bundle() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { 'mnist-eval': 'src/cli.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/kernels/kernel-helper.ts' },
+    entryPoints: { 'mnist-eval': 'src/cli-bundle.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/kernels/kernel-helper.ts' },
     outdir: 'dist/bundle',
     bundle: true,
     platform: 'node',

@@ -9,10 +9,9 @@
  * OpenBLAS splits a matrix product over its threads. Until a helper is ready (~40 ms after the
  * kernel is made), the main thread runs whole batches alone.
  */
-import { Worker } from 'node:worker_threads';
 import type { Layer, Network } from '../nn/network.js';
-import { workerExecArgv, workerUrl } from '../workers/exec-argv.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './forward-kernel.js';
+import { takeKernelHelpers } from './helper-threads.js';
 import { align16, CTL, kernelInstance, kernelModule, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
 export { kernelModule } from './wasm-plan.js';
@@ -106,11 +105,10 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
   const plan: Plan = { pixels: at(pixels), inputSize: network.inputSize, predicted: at(predicted), confidence: at(confidence), ops };
 
   // Helper threads: each on the same memory, with its own scratch and control block.
-  const helpers = controls.map((control, i) => {
-    const init: HelperInit = { memory, plan, nz: at(scratch[i + 1]), control: at(control) };
-    const worker = new Worker(workerUrl(import.meta.url, 'kernel-helper'), { workerData: init, execArgv: workerExecArgv() });
-    worker.unref();
-    return { worker, ctl: new Int32Array(memory.buffer, at(control), CTL.SIZE) };
+  const helpers = takeKernelHelpers(threads - 1).map((worker, i) => {
+    const init: HelperInit = { memory, plan, nz: at(scratch[i + 1]), control: at(controls[i]), rows: maxBatchSize };
+    worker.postMessage(init);
+    return { worker, ctl: new Int32Array(memory.buffer, at(controls[i]), CTL.SIZE) };
   });
   const ready: Int32Array[] = [];
 

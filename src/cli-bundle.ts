@@ -1,0 +1,7 @@
+/**
+ * The entry of the bundled CLI (dist/bundle/mnist-eval.js, see scripts/build.mjs): the CLI's
+ * `main`, and the hand-over of the kernel helper thread that bin/mnist-eval.js starts before it
+ * loads this bundle.
+ */
+export { main } from './cli.js';
+export { adoptKernelHelpers } from './kernels/helper-threads.js';
