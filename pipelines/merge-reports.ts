@@ -79,6 +79,7 @@ const sameRun = (report: Report) =>
     cols: report.shard?.cols,
     mosaicCap: report.shard?.mosaicCap,
     mosaicOrder: report.shard?.mosaicOrder,
+    mosaicScale: report.shard?.mosaicScale,
   });
 
 /** Checks that `parts` are the N shards of one run, each once; returns them in shard order. */
@@ -167,9 +168,9 @@ export async function runMerge(options: MergeOptions, hooks: { readonly log: (li
     await outputs.checkWritable([options.report, options.mosaic, sidecarPath(options.mosaic)]);
     const parts = await Promise.all(options.parts.map(readPartialReport));
     const { report, tiles } = mergeReports(parts, { mosaic: options.mosaic }, started);
-    const { rows, cols } = parts[0].report.shard;
+    const { rows, cols, mosaicScale } = parts[0].report.shard;
     hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);
-    const mosaic = renderMosaic(tiles, { rows, cols, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
+    const mosaic = renderMosaic(tiles, { rows, cols, scale: mosaicScale, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
     await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
     await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified })));
     await outputs.stage(options.report, formatReportJson(report));

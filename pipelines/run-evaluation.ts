@@ -187,7 +187,8 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       },
       ...(options.shard === undefined ? {} : {
         shard: {
-          ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, tiles: encodeTiles(tiles),
+          ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, mosaicScale: options.mosaicScale,
+          tiles: encodeTiles(tiles),
         },
       }),
     };

@@ -27,6 +27,8 @@ export interface ShardPart {
   readonly cols: number;
   readonly mosaicCap: number;
   readonly mosaicOrder: MosaicOrder;
+  /** Pixel scale of the digits in the mosaic (default 2). */
+  readonly mosaicScale?: number;
   /** The shard's first `mosaicCap` errors in `mosaicOrder`, with their pixels. */
   readonly tiles: PartialTile[];
 }

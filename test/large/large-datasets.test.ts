@@ -210,6 +210,27 @@ test('3 shards (K/N, Kubernetes index, SLURM array) merge into exactly the singl
   t.true(parts.every((p) => p.shard.tiles.length === 400));
 });
 
+test('shards with --mosaic-order confidence and --mosaic-scale 1 merge into the single run\'s mosaic', async (t) => {
+  const set = await generatedSet(20_000);
+  const cwd = await freshDir();
+  const common = ['--images', set.images, '--labels', set.labels, '--mosaic-order', 'confidence', '--mosaic-scale', '1', '--mosaic-cap', '60', '--quiet'];
+  const out = (name: string) => ['--report', `${name}.json`, '--mosaic', `${name}-m.png`];
+  const runs = await Promise.all([
+    mnistEval([...common, ...out('single')], { cwd }),
+    mnistEval([...common, ...out('part0'), '--shard', '0/2'], { cwd }),
+    mnistEval([...common, ...out('part1'), '--shard', '1/2'], { cwd }),
+  ]);
+  for (const run of runs) t.is(run.code, 0, run.stderr);
+  const merge = await mnistEval(['merge', 'part0.json', 'part1.json', ...out('merged'), '--quiet'], { cwd });
+  t.is(merge.code, 0, merge.stderr);
+  t.deepEqual(comparable(await readJson(join(cwd, 'merged.json'))), comparable(await readJson(join(cwd, 'single.json'))));
+  t.deepEqual(await readFile(join(cwd, 'merged-m.png')), await readFile(join(cwd, 'single-m.png')));
+  t.deepEqual(await readFile(join(cwd, 'merged-m.json')), await readFile(join(cwd, 'single-m.json')));
+  const sidecar = await readJson(join(cwd, 'merged-m.json'));
+  const confidences = sidecar.tiles.map((tile: { confidence: number }) => tile.confidence);
+  t.deepEqual(confidences, [...confidences].sort((a: number, b: number) => b - a));
+});
+
 test('merge with the mosaic in confidence order keeps the most confident mistakes of all shards', async (t) => {
   const set = await generatedSet(20_000);
   const { loadWeights } = await import('../../src/weights/load.js');
