@@ -4,7 +4,6 @@
 // bundle is missing, or older than a source file of this checkout (checked in ~1 ms), the
 // TypeScript sources run through tsx instead, which takes about a second longer to start.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const bundle = new URL('../dist/bundle/mnist-eval.js', import.meta.url);
@@ -26,9 +25,9 @@ function newestSource(dir) {
 }
 
 /**
- * The helper threads the forward pass will want on the main thread (`--threads`, by default one
- * per core): started now, their ~40 ms start overlaps loading the bundle, the weights and the
- * first images, instead of coming after. Unused ones end with the process.
+ * The helper threads the forward pass will want on the main thread (`--threads N`: N − 1): started
+ * now, their ~40 ms start overlaps loading the bundle, the weights and the first images, instead
+ * of coming after. Unused ones end with the process.
  */
 function helpersWanted() {
   const value = (name) => {
@@ -37,7 +36,7 @@ function helpersWanted() {
   };
   if (argv.includes('--help') || argv.includes('-h') || value('--kernel') === 'js') return 0;
   if (value('--workers') !== undefined && value('--workers') !== '0') return 0;
-  const threads = value('--threads') === undefined ? Math.min(availableParallelism(), 4) : Number(value('--threads'));
+  const threads = value('--threads') === undefined ? 1 : Number(value('--threads'));
   return Number.isInteger(threads) ? Math.max(0, Math.min(threads, 64) - 1) : 0;
 }
 

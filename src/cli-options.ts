@@ -33,8 +33,8 @@ out/errors.png and out/report.json.
   --batch-size N       images per forward pass (default 100)
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: 0 below 20,000 images, else one per core)
-  --threads N          threads that split each batch on the main thread when there
-                       are no workers (default: one per core from 1,000 images)
+  --threads N          threads that split each batch of the wasm kernel on the main
+                       thread when there are no workers (default 1)
   --kernel NAME        forward-pass kernel: auto (default: wasm where the network
                        allows, else js), wasm (WebAssembly SIMD, float32 sums as
                        numpy) or js (plain JavaScript, float64 sums)

@@ -47,9 +47,14 @@ export function defaultWorkers(images: number): number {
  */
 export const WORKERS_FROM_IMAGES = 20_000;
 
-/** The default thread count of the main thread's kernel: the cores, from 1,000 images on. */
-export function defaultThreads(images: number): number {
-  return images >= 1_000 ? Math.min(availableParallelism(), 4) : 1;
+/**
+ * The default thread count of the main thread's kernel: 1. A helper thread halves the kernel's
+ * time per batch in steady state, but on the 2-core virtual machine of bench/README.md waking it
+ * for every batch (~0.1 ms) and sharing the cores with gunzip cost a default run of 10,000 images
+ * more than it saved; `--threads 2` turns it on.
+ */
+export function defaultThreads(_images: number): number {
+  return 1;
 }
 
 /** A deep copy of plain data whose typed arrays are fresh copies, listed for transfer. */
