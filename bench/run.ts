@@ -322,7 +322,7 @@ export function formatTable(r: Results): string {
   const lines = [
     `| what | mnist-eval ms, median (min) | numpy ms, median (min) | ours ÷ numpy | images/s (ours) |`,
     `| --- | ---: | ---: | ---: | ---: |`,
-    `| forward pass, 10k test images, batches of 100 (default run: ${r.kernels.ours.kernel}, ${r.kernels.ours.workers} workers, ${r.kernels.ours.threads} threads) | ${ms(r.forward.ours)} | ${ms(r.forward.numpy)} | ${(r.forward.ours.median / r.forward.numpy.median).toFixed(2)} | ${ips(r.forward.ours, r.forward.images)} |`,
+    `| forward pass, 10k test images, batches of 100 (default run: ${r.kernels.ours.kernel}, ${r.kernels.ours.workers} workers, ${r.kernels.ours.threads} thread${r.kernels.ours.threads === 1 ? '' : 's'}) | ${ms(r.forward.ours)} | ${ms(r.forward.numpy)} | ${(r.forward.ours.median / r.forward.numpy.median).toFixed(2)} | ${ips(r.forward.ours, r.forward.images)} |`,
     `| forward pass, numpy on 1 thread (OPENBLAS_NUM_THREADS=1), for reference | | ${ms(r.forward.numpyOneThread)} | ${(r.forward.ours.median / r.forward.numpyOneThread.median).toFixed(2)} | |`,
     `| whole process: \`mnist-eval\` (bin, report + mosaic) vs \`python3 numpy_mnist.py\` | ${ms(r.wholeProcess.ours)} | ${ms(r.wholeProcess.numpy)} | ${(r.wholeProcess.ours.median / r.wholeProcess.numpy.median).toFixed(2)} | ${ips(r.wholeProcess.ours, r.forward.images)} |`,
     `| \`node -e 0\`, for reference | ${ms(r.wholeProcess.nodeStart)} | | | |`,
