@@ -23,6 +23,7 @@ import type { Batch } from '../src/operators/batch.js';
 import { forwardPass } from '../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
+import { ForwardPool } from '../src/workers/forward-pool.js';
 import { inferMlp } from '../src/weights/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
 
@@ -242,6 +243,34 @@ async function main(): Promise<void> {
   const scaling: Record<string, number[]> = { '0': [], '1': [], '2': [] };
   for (let run = 0; run < RUNS; run++) for (const w of ['0', '1', '2']) scaling[w].push(await forwardOnly(Number(w)));
 
+  // The pool alone, started and warmed up first: its throughput once running, without RxJS.
+  log('bench: worker scaling, the pool once started');
+  const steady = async (workers: number): Promise<number> => {
+    const pool = new ForwardPool(network, { workers, kernel, normalize: true, maxBatchSize: 100, entry: WORKER });
+    try {
+      const pass = (batches: readonly Batch[]): void => {
+        let sent = 0;
+        let done = 0;
+        while (done < batches.length) {
+          while (sent < batches.length && pool.inFlight < pool.maxInFlight) {
+            pool.dispatch(sent, batches[sent].pixels, batches[sent].count);
+            sent++;
+          }
+          pool.release(pool.receive(true)!.slot);
+          done++;
+        }
+      };
+      pass(once.slice(0, 100 * workers)); // every worker started and its kernel warm
+      const started = performance.now();
+      pass(train);
+      return performance.now() - started;
+    } finally {
+      pool.close();
+    }
+  };
+  const steadyScaling: Record<string, number[]> = { '1': [], '2': [] };
+  for (let run = 0; run < RUNS; run++) for (const w of ['1', '2']) steadyScaling[w].push(await steady(Number(w)));
+
   const cliTrain: Record<string, number[]> = { '1': [], '2': [] };
   if (!args.quick) {
     log('bench: worker scaling, whole CLI on the training set');
@@ -279,7 +308,7 @@ async function main(): Promise<void> {
     forward: { ours: stat(ours.forward), numpy: stat(numpy.forward), numpyOneThread: stat(numpyOneThread.ms), images: 10_000 },
     wholeProcess: { ours: stat(ours.wall), numpy: stat(numpy.wall), nodeStart: stat(nodeStart) },
     defaultRunWith: Object.fromEntries(Object.entries(variants).map(([w, v]) => [w, { wall: stat(v.wall), forward: stat(v.forward) }])),
-    scaling: { images, inThread: stat(scaling['0']), workers1: stat(scaling['1']), workers2: stat(scaling['2']) },
+    scaling: { images, inThread: stat(scaling['0']), workers1: stat(scaling['1']), workers2: stat(scaling['2']), steady1: stat(steadyScaling['1']), steady2: stat(steadyScaling['2']) },
     cliTrain: args.quick ? null : { images: once.reduce((n, b) => n + b.count, 0), workers1: stat(cliTrain['1']), workers2: stat(cliTrain['2']) },
     whereTimeGoes,
   };
@@ -309,7 +338,7 @@ type Results = {
   forward: { ours: Stat; numpy: Stat; numpyOneThread: Stat; images: number };
   wholeProcess: { ours: Stat; numpy: Stat; nodeStart: Stat };
   defaultRunWith: Record<string, { wall: Stat; forward: Stat }>;
-  scaling: { images: number; inThread: Stat; workers1: Stat; workers2: Stat };
+  scaling: { images: number; inThread: Stat; workers1: Stat; workers2: Stat; steady1: Stat; steady2: Stat };
   cliTrain: { images: number; workers1: Stat; workers2: Stat } | null;
   whereTimeGoes: Record<string, number>;
 };
@@ -336,6 +365,8 @@ export function formatTable(r: Results): string {
     `| main thread (no workers) | ${ms(r.scaling.inThread)} | ${ips(r.scaling.inThread, r.scaling.images)} | ${(r.scaling.workers1.median / r.scaling.inThread.median).toFixed(2)} |`,
     `| 1 worker | ${ms(r.scaling.workers1)} | ${ips(r.scaling.workers1, r.scaling.images)} | 1.00 |`,
     `| 2 workers | ${ms(r.scaling.workers2)} | ${ips(r.scaling.workers2, r.scaling.images)} | ${(r.scaling.workers1.median / r.scaling.workers2.median).toFixed(2)} |`,
+    `| the pool alone, started and warm: 1 worker | ${ms(r.scaling.steady1)} | ${ips(r.scaling.steady1, r.scaling.images)} | 1.00 |`,
+    `| the pool alone, started and warm: 2 workers | ${ms(r.scaling.steady2)} | ${ips(r.scaling.steady2, r.scaling.images)} | ${(r.scaling.steady1.median / r.scaling.steady2.median).toFixed(2)} |`,
     ...(r.cliTrain
       ? [
           `| CLI on the training set, report's forwardMs, --workers 1 | ${ms(r.cliTrain.workers1)} | ${ips(r.cliTrain.workers1, r.cliTrain.images)} | 1.00 |`,
