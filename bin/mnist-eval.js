@@ -40,14 +40,28 @@ function helpersWanted() {
   return Number.isInteger(threads) ? Math.max(0, Math.min(threads, 64) - 1) : 0;
 }
 
+/**
+ * The forward worker of the default run (no --workers: one worker beside the main thread, from
+ * 1,000 images), started now for the same reason. A run that does not use it just ends it.
+ */
+function forwardWorkersWanted() {
+  return argv.includes('--help') || argv.includes('-h') || argv.some((arg) => arg === '--workers' || arg.startsWith('--workers=')) ? 0 : 1;
+}
+
 const fresh = existsSync(bundle) &&
   statSync(bundle).mtimeMs >= Math.max(newestSource(new URL('../src', import.meta.url)), newestSource(new URL('../pipelines', import.meta.url)));
 
 let main;
 if (fresh) {
-  const helpers = Array.from({ length: helpersWanted() }, () => new Worker(new URL('../dist/bundle/kernel-helper.js', import.meta.url), { execArgv: [] }));
-  helpers.forEach((helper) => helper.unref());
+  const start = (count, file) => Array.from({ length: count }, () => {
+    const worker = new Worker(new URL(`../dist/bundle/${file}`, import.meta.url), { execArgv: [] });
+    worker.unref();
+    return worker;
+  });
+  const workers = start(forwardWorkersWanted(), 'forward-worker.js');
+  const helpers = start(helpersWanted(), 'kernel-helper.js');
   const cli = await import(bundle.href);
+  cli.adoptForwardWorkers(workers);
   cli.adoptKernelHelpers(helpers);
   main = cli.main;
 } else {

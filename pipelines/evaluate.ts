@@ -31,6 +31,8 @@ export interface EvaluationOptions {
   readonly workers?: number;
   /** Threads that split each batch on the main thread's kernel when there are no workers (default 1). */
   readonly threads?: number;
+  /** With workers, also run batches on the main thread whenever every worker has one (default false). */
+  readonly shareWithMain?: boolean;
   /** Batches out to the workers at once (default 2 per worker). */
   readonly maxInFlight?: number;
   /** At most this many misclassified images are kept for the mosaic. */
@@ -86,6 +88,7 @@ export function evaluateBatches$(batches$: Observable<Batch>, network: Network, 
             workers: options.workers!,
             kernel: resolveKernel(network, options.kernel),
             maxInFlight: options.maxInFlight,
+            shareWithMain: options.shareWithMain,
           })
         : forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize, kernel: options.kernel, threads: options.threads }),
       tap((predicted) => {

@@ -41,9 +41,10 @@ export interface Report {
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
   /**
    * How the forward pass ran: its kernel, on how many worker threads (0: the main thread), and
-   * over how many threads the main thread's kernel split each batch.
+   * over how many threads the main thread's kernel split each batch; `alsoMainThread`: the main
+   * thread ran batches too, whenever the workers were all busy (the default).
    */
-  readonly forward: { readonly kernel: string; readonly workers: number; readonly threads: number };
+  readonly forward: { readonly kernel: string; readonly workers: number; readonly threads: number; readonly alsoMainThread: boolean };
   /** The peak resident memory of the process, in MB (MiB), from `process.resourceUsage().maxRSS`. */
   readonly resources: { readonly peakRssMb: number };
   /** The records evaluated, [start, end), of the `size` in the dataset (--offset, --limit); a shard's is the whole run's. */
@@ -137,6 +138,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.precision}) on ${images} (${which}${shardNote}, batches of ${options.batchSize})`);
     const kernel = resolveKernel(network, options.kernel);
     const workers = options.workers ?? defaultWorkers(header.count);
+    const alsoMainThread = options.workers === undefined && workers > 0;
     const threads = workers > 0 || kernel !== 'wasm-simd-f32' ? 1 : options.threads ?? defaultThreads(header.count);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
     await predictions?.write(PREDICTIONS_HEADER);
@@ -153,6 +155,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
         kernel,
         workers,
         threads,
+        shareWithMain: alsoMainThread,
         mosaicCap: options.mosaicCap,
         mosaicOrder: options.mosaicOrder,
         credits,
@@ -178,7 +181,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       mosaic: { path: options.mosaic, sidecar: sidecarPath(options.mosaic), shown: tiles.length, leftOut: result.misclassified - tiles.length },
       predictions: options.predictions ?? null,
       timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },
-      forward: { kernel, workers, threads },
+      forward: { kernel, workers, threads, alsoMainThread },
       resources: { peakRssMb: peakRssMb() },
       range,
       // Made only if read (--json, a library caller): the report file is written from the list itself.

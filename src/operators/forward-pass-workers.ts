@@ -18,6 +18,11 @@ export interface WorkerForwardPassOptions {
   readonly entry?: URL;
   /** Run batches on the main thread until the first worker is ready (default true). */
   readonly coverStartUp?: boolean;
+  /**
+   * Run a batch on the main thread whenever every worker already has one (default false): with one
+   * worker, both cores compute, one batch each, and the hand-over's latency is hidden.
+   */
+  readonly shareWithMain?: boolean;
 }
 
 /**
@@ -62,6 +67,7 @@ function busyUnion(): { add(started: number, finished: number): number; prune(be
 export function forwardPassInWorkers(network: Network, options: WorkerForwardPassOptions): OperatorFunction<Batch, PredictedBatch> {
   const normalize = options.normalize ?? true;
   const coverStartUp = options.coverStartUp ?? true;
+  const shareWithMain = options.shareWithMain ?? false;
   return (source) =>
     new Observable<PredictedBatch>((subscriber) => {
       const pool = new ForwardPool(network, { ...options, normalize });
@@ -100,16 +106,29 @@ export function forwardPassInWorkers(network: Network, options: WorkerForwardPas
         next: (batch) => {
           try {
             drain(false);
-            if (coverStartUp && pool.readyWorkers === 0 && emitted === sent && !subscriber.closed) {
-              // No worker is up yet and none has a batch: run this one here.
+            const starting = coverStartUp && pool.readyWorkers === 0;
+            const sharing = shareWithMain && pool.readyWorkers > 0 && !pool.hasIdleWorker() && pool.inFlight < pool.maxInFlight;
+            if ((starting && emitted === sent) || sharing) {
+              // No worker is up yet, or each has a batch already: run this one here.
               local ??= createForwardKernel(network, options.kernel, { normalize, maxBatchSize: options.maxBatchSize });
               const started = now();
               const { predicted, confidence } = local.forward(batch.pixels, batch.count);
-              const forwardMs = busy.add(started, now());
-              busy.prune(started - 10);
-              sent++;
-              emitted++;
-              subscriber.next({ ...batch, predicted, confidence, forwardMs });
+              const finished = now();
+              if (emitted === sent) {
+                const forwardMs = busy.add(started, finished);
+                busy.prune(started - 10);
+                sent++;
+                emitted++;
+                subscriber.next({ ...batch, predicted, confidence, forwardMs });
+              } else {
+                // Earlier batches are still out: keep the answer in a slot until its turn.
+                const slot = pool.takeSlot();
+                new Int32Array(slot, pool.layout.predicted, batch.count).set(predicted);
+                new Float32Array(slot, pool.layout.confidence, batch.count).set(confidence);
+                waiting.set(sent, { batch, dispatched: started, result: { seq: sent, slot, started, finished } });
+                sent++;
+                emitReady();
+              }
               return;
             }
             while (pool.inFlight >= pool.maxInFlight && !subscriber.closed) drain(true);

@@ -25,6 +25,16 @@ export interface ForwardPoolOptions {
   readonly entry?: URL;
 }
 
+const spare: Worker[] = [];
+
+/**
+ * Hands over forward workers started ahead (bin/mnist-eval.js starts one before it loads the
+ * bundle, so its ~40 ms start overlaps loading the weights): the next pool takes them first.
+ */
+export function adoptForwardWorkers(workers: readonly Worker[]): void {
+  spare.push(...workers);
+}
+
 /** A finished batch: the slot with its predictions, and when it ran (epoch ms, worker clock). */
 export interface PoolResult {
   readonly seq: number;
@@ -34,18 +44,16 @@ export interface PoolResult {
 }
 
 /**
- * The default worker count for `images` images: the cores, for inputs large enough to keep a
- * pipeline of batches full; below that, 0 (the main thread's kernel splits each batch instead).
+ * The default worker count for `images` images: one worker beside the main thread, which runs a
+ * batch itself whenever the worker has one (both cores, one batch each), where a machine has two
+ * cores or more and the input is large enough to repay a thread; else 0.
  */
 export function defaultWorkers(images: number): number {
-  return images >= WORKERS_FROM_IMAGES ? Math.min(availableParallelism(), 4) : 0;
+  return images >= WORKERS_FROM_IMAGES && availableParallelism() > 1 ? 1 : 0;
 }
 
-/**
- * Below this many images the run stays on the main thread: a worker takes some 40 ms to start,
- * more than the WASM kernel needs for 10,000 images on two threads (see bench/README.md).
- */
-export const WORKERS_FROM_IMAGES = 20_000;
+/** Below this many images the run stays on the main thread alone (a worker takes ~40 ms to start). */
+export const WORKERS_FROM_IMAGES = 1_000;
 
 /**
  * The default thread count of the main thread's kernel: 1. A helper thread halves the kernel's
@@ -102,7 +110,7 @@ export class ForwardPool {
     for (let i = 0; i < this.maxInFlight; i++) this.free.push(new ArrayBuffer(this.layout.bytes));
     const entry = options.entry ?? workerUrl(import.meta.url, 'forward-worker');
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(entry, { execArgv: workerExecArgv() });
+      const worker = (options.entry === undefined ? spare.shift() : undefined) ?? new Worker(entry, { execArgv: workerExecArgv() });
       worker.unref();
       const { port1, port2 } = new MessageChannel();
       const transfer: ArrayBuffer[] = [];
@@ -123,6 +131,19 @@ export class ForwardPool {
   /** Batches sent and not yet released: running, queued, or done and waiting to be emitted. */
   get inFlight(): number {
     return this.maxInFlight - this.free.length;
+  }
+
+  /** Whether a ready worker has nothing to do. */
+  hasIdleWorker(): boolean {
+    for (let w = 0; w < this.size; w++) if (this.ready[w] && this.busy[w] === 0) return true;
+    return false;
+  }
+
+  /** A free slot to keep a batch's answer in, without sending it (give it back with `release`). */
+  takeSlot(): ArrayBuffer {
+    const slot = this.free.pop();
+    if (slot === undefined) throw new Error('forward pool: no free slot');
+    return slot;
   }
 
   /** Workers that have built their kernel and said so (`receive` takes note). */

@@ -24,6 +24,9 @@ function serve(init: WorkerInit, parent: NonNullable<typeof parentPort>): void {
     reply({ seq: -1, error: `forward worker could not start: ${(error as Error).message}` }, []);
     return;
   }
+  // Run the kernel a few times on a made-up batch, so the first real ones find its code optimised.
+  const warm = new Uint8Array(init.maxBatchSize * init.network.inputSize).fill(1);
+  for (let i = 0; i < 5; i++) kernel.forward(warm, init.maxBatchSize);
   reply({ seq: -1, ready: true }, []);
   const layout = slotLayout(init.network.inputSize, init.maxBatchSize);
   parent.on('message', (job: WorkerJob) => {

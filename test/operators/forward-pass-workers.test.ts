@@ -3,6 +3,7 @@ import { from, lastValueFrom, map, take, tap, toArray } from 'rxjs';
 import type { Batch } from '../../src/operators/batch.js';
 import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
+import { availableParallelism } from 'node:os';
 import { defaultWorkers, WORKERS_FROM_IMAGES } from '../../src/workers/forward-pool.js';
 import { inferMlp } from '../../src/weights/infer-mlp.js';
 import type { WeightArrays } from '../../src/weights/nd-array.js';
@@ -101,7 +102,18 @@ test('unsubscribing early ends the run and its workers', async (t) => {
   t.deepEqual(got.map((b) => b.start), [0, 8, 16]);
 });
 
-test('the default runs small inputs on the main thread and large ones on workers', (t) => {
-  t.is(defaultWorkers(10_000), 0);
-  t.true(defaultWorkers(WORKERS_FROM_IMAGES) >= 1);
+test('the default runs small inputs on the main thread and larger ones on a worker beside it', (t) => {
+  t.is(defaultWorkers(WORKERS_FROM_IMAGES - 1), 0);
+  t.is(defaultWorkers(10_000), availableParallelism() > 1 ? 1 : 0);
+});
+
+test('sharing with the main thread keeps dataset order and the predictions of the main thread alone', async (t) => {
+  const input = batches(60, 8, 3);
+  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, { maxBatchSize: 8 }), copyPredictions, toArray()));
+  for (const workers of [1, 2]) {
+    const got = await lastValueFrom(
+      from(input).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers, kernel: 'wasm-simd-f32', shareWithMain: true, coverStartUp: false }), copyPredictions, toArray()),
+    );
+    t.deepEqual(got, expected, `${workers} workers and the main thread`);
+  }
 });
