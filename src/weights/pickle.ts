@@ -149,8 +149,17 @@ function toBytes(value: unknown): Uint8Array {
   throw new MalformedPickle('numpy array data is not bytes');
 }
 
-/** pickleparser's reader, with 8-byte lengths that refuse unsafe integers instead of warning. */
+/**
+ * pickleparser's reader, with 8-byte lengths that refuse unsafe integers instead of warning, and
+ * negative lengths refused: BINBYTES reads its length as a signed int32, and a negative one would
+ * move the reader back, so that a corrupt file loops until memory runs out.
+ */
 class PickleReader extends BufferReader {
+  override skip(offset: number): void {
+    if (offset < 0) throw new MalformedPickle(`negative length ${offset} at byte ${this.position}`);
+    super.skip(offset);
+  }
+
   override uint64(): number {
     const bytes = this.bytes(8);
     const view = new DataView(bytes.buffer, bytes.byteOffset, 8);

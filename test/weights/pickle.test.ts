@@ -220,3 +220,12 @@ test('random byte flips give well-formed arrays or an InputError, never a crash'
   }
   t.pass();
 });
+
+test('a negative BINBYTES length is refused, not followed backwards (found by fast-check: it looped until memory ran out)', async (t) => {
+  const bytes = new Uint8Array(await readFile(await weightFixture('tiny-p2.pkl')));
+  const at = bytes.indexOf(0x4e, 180); // the first NONE of the dtype state, which the flip turns into BINBYTES
+  const mangled = bytes.slice();
+  mangled[at] ^= 0x0c;
+  t.is(mangled[at], 0x42);
+  t.throws(() => parsePickleWeights(mangled, 'tiny-p2.pkl'), { instanceOf: InputError, message: /^tiny-p2\.pkl: corrupt pickle, negative length -\d+ at byte \d+$/ });
+});
