@@ -15,7 +15,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { from, lastValueFrom, reduce, type Observable } from 'rxjs';
@@ -132,7 +132,7 @@ const PHASES: readonly [string, RegExp][] = [
   ['mosaic: draw', /^renderMosaic$/],
   ['mosaic: PNG encode', /^(encodeMosaicPng|encodeRgbPng)$/],
   ['report: JSON and writes', /^(stage|commit|formatJson|formatReportJson|mosaicSidecar|writeSynced|writeLines|writeError)$/],
-  ['forward pass (kernel)', /^(forward|createForwardKernel|createWasmKernel)$/],
+  ['forward pass (kernel, or waiting on the worker)', /^(forward|createForwardKernel|createWasmKernel|runRows|receive|dispatch|drain|emitReady)$/],
   ['score, errors, tiles (pipeline)', /^(addBatch|addErrors|offer|misclassifiedIn|predictionRows)$/],
   ['read: decode IDX, batch', /^(readSamples\$|readBatches\$|packBatch|take|fill|#pull|header|readIdxHeaderOf|createAsyncIterator|openByteStream|openChain)$/],
   ['CLI: options, start', /^(main|parseCliOptions|newestSource|helpersWanted)$/],
@@ -150,7 +150,7 @@ function profileBreakdown(profile: { nodes: ProfileNode[]; samples: number[]; ti
       if (phase) return phase[0];
     }
     const { functionName, url } = chain[0].callFrame;
-    if (url.startsWith('wasm')) return 'forward pass (kernel)';
+    if (url.startsWith('wasm')) return 'forward pass (kernel, or waiting on the worker)';
     if (functionName === '(garbage collector)') return 'garbage collection';
     if (functionName === '(idle)') return 'idle (waiting on I/O)';
     if (/zlib/.test(url)) return 'read: gunzip';
@@ -181,6 +181,7 @@ function batchesOf(imagesPath: string, labelsPath: string, batchSize: number): B
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
   const out = mkdtempSync(join(tmpdir(), 'mnist-eval-bench-'));
   const ourEnv = { ...process.env, MNIST_EVAL_DATA_DIR: DATA };
   const cli = (extra: string[] = []) => (freshBundle(), [BIN, '--quiet', '--report', join(out, 'report.json'), '--mosaic', join(out, 'errors.png'), ...extra]);
@@ -305,6 +306,8 @@ async function main(): Promise<void> {
     machine: {
       cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version, numpy: numpyInfo.numpy, blas: numpyInfo.blas,
+      /** The 1-minute load average when the bench started and ended: other jobs on a shared machine. */
+      loadAverage: { before: loadBefore, after: loadavg()[0] },
       openblasOverrides: { OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null, OPENBLAS_L2_SIZE: process.env.OPENBLAS_L2_SIZE ?? null, unsetForNumpy: true },
     },
     kernels: { ours: warm.forward, numpy: numpyInfo.blas },
@@ -336,7 +339,7 @@ function updateReadme(table: string, date: string): void {
 }
 
 type Results = {
-  machine: { cpu?: string; cores: number; node: string; numpy: string; blas: { architecture?: string; num_threads?: number }[] };
+  machine: { cpu?: string; cores: number; node: string; numpy: string; blas: { architecture?: string; num_threads?: number }[]; loadAverage: { before: number; after: number } };
   kernels: { ours: { kernel: string; workers: number; threads: number; alsoMainThread?: boolean } };
   runs: number;
   forward: { ours: Stat; numpy: Stat; numpyOneThread: Stat; images: number };
@@ -383,7 +386,7 @@ export function formatTable(r: Results): string {
     ...Object.entries(r.whereTimeGoes).map(([phase, ms]) => `| ${phase === 'wallMs' ? '**whole process, wall**' : phase} | ${ms.toFixed(1)} |`),
     '',
     `Kernels: ours ${r.kernels.ours.kernel}; numpy ${r.machine.numpy} with ${blas}. ${r.runs} runs per line.`,
-    `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}.`,
+    `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}; 1-minute load average ${r.machine.loadAverage.before.toFixed(2)} at the start, ${r.machine.loadAverage.after.toFixed(2)} at the end (other jobs on the machine).`,
   ];
   return lines.join('\n');
 }
