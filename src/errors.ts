@@ -5,7 +5,8 @@
 export class InputError extends Error {
   readonly exitCode: number = 1;
   constructor(readonly file: string, readonly problem: string) {
-    super(`${file}: ${problem}`);
+    // One line, whatever a corrupt file put into the text (a key, an entry name).
+    super(`${file}: ${problem}`.replace(/[\r\n]+/g, ' '));
     this.name = 'InputError';
   }
 }

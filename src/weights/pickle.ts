@@ -266,7 +266,7 @@ function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, opt
     weights.set(key, decodeArray({ name: key, shape, type, fortranOrder: value.fortranOrder, bytes }, file));
   }
   if (weights.size === 0) {
-    const keys = [...root.keys()].map((key) => typeof key === 'string' ? key : String(key));
+    const keys = [...root.keys()].map((key) => (typeof key !== 'string' ? `<${typeof key}>` : /^[\w.-]{1,80}$/.test(key) ? key : quote(key)));
     throw new InputError(file, `the dict holds no numpy float arrays (keys: ${keys.join(', ') || 'none'})`);
   }
   return weights;

@@ -229,3 +229,13 @@ test('a negative BINBYTES length is refused, not followed backwards (found by fa
   t.is(mangled[at], 0x42);
   t.throws(() => parsePickleWeights(mangled, 'tiny-p2.pkl'), { instanceOf: InputError, message: /^tiny-p2\.pkl: corrupt pickle, negative length -\d+ at byte \d+$/ });
 });
+
+test('a dict whose keys a corruption turned into functions is refused on one line (found by fast-check)', async (t) => {
+  const bytes = new Uint8Array(await readFile(await weightFixture('tiny-p2.pkl')));
+  const mangled = bytes.slice();
+  mangled[103] ^= 212;
+  mangled[107] ^= 1;
+  const error = t.throws(() => parsePickleWeights(mangled, 'tiny-p2.pkl'), { instanceOf: InputError });
+  t.false(error?.message.includes('\n'));
+  t.regex(error?.message ?? '', /^tiny-p2\.pkl: the dict holds no numpy float arrays \(keys: W1, <function>/);
+});
