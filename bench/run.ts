@@ -24,7 +24,7 @@ import { forwardPass } from '../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { ForwardPool } from '../src/workers/forward-pool.js';
-import { inferMlp } from '../src/weights/infer-mlp.js';
+import { inferMlp } from '../src/model/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -27,7 +27,7 @@ import { renderMosaic } from '../src/sinks/mosaic.js';
 import { accuracyOf, perClass } from '../src/sinks/report.js';
 import { encodeMosaicPng } from '../src/sinks/write-mosaic.js';
 import { readIdxHeaderOf, readSamples$ } from '../src/sources/mnist.js';
-import { inferMlp } from '../src/weights/infer-mlp.js';
+import { inferMlp } from '../src/model/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
 import { evaluation$ } from './evaluate.js';
 

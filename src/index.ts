@@ -19,7 +19,7 @@ export { misclassified, type Misclassified } from './operators/misclassified.js'
 export { predictionRows } from './operators/prediction-rows.js';
 export { readSamples$, readBatches$, readIdxHeaderOf } from './sources/mnist.js';
 export { loadWeights } from './weights/load.js';
-export { inferMlp } from './weights/infer-mlp.js';
+export { inferMlp } from './model/infer-mlp.js';
 export { renderMosaic } from './sinks/mosaic.js';
 export { encodeMosaicPng, mosaicSidecar } from './sinks/write-mosaic.js';
 export { TileCollector } from './sinks/mosaic-order.js';

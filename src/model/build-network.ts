@@ -39,10 +39,13 @@ export function buildNetwork(spec: ModelSpec, arrays: WeightArrays, options: Bui
 
   const layers: Layer[] = [];
   let shape: readonly number[] = inputShape;
-  let from = `the input ${formatShape(inputShape)} (${options.imageShape.join('×')} images)`;
+  let from: string | undefined; // the layer before; none for the images themselves
   spec.layers.forEach((layerSpec, i) => {
     const at = where(layerSpec, i);
-    const gives = () => `${from} gives ${formatShape(shape)}${shape.length > 1 ? ` = ${size(shape)}` : ''}`;
+    const gives = () =>
+      from === undefined
+        ? `the ${options.imageShape.join('×')} images give ${formatShape(shape)}${shape.length > 1 ? ` = ${size(shape)}` : ''}`
+        : `${from} gives ${formatShape(shape)}${shape.length > 1 ? ` = ${size(shape)}` : ''}`;
     switch (layerSpec.type) {
       case 'affine': {
         const W = arrays.get(layerSpec.W)!;

@@ -10,7 +10,7 @@ import { evaluation$ } from '../../pipelines/evaluate.js';
 import { runEvaluation } from '../../pipelines/run-evaluation.js';
 import { parseCliOptions } from '../../src/cli-options.js';
 import { readSamples$ } from '../../src/sources/mnist.js';
-import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { numpyReference } from '../helpers/reference.js';
 

@@ -12,7 +12,7 @@ import { batch } from '../../src/operators/batch.js';
 import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
 import { readSamples$ } from '../../src/sources/mnist.js';
-import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { numpyReference } from '../helpers/reference.js';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createForwardKernel, resolveKernel, type KernelName } from '../../src/kernels/forward-kernel.js';
 import { wasmKernelSupport } from '../../src/kernels/wasm-kernel.js';
 import type { Network } from '../../src/nn/network.js';
-import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { NdArray, WeightArrays } from '../../src/weights/nd-array.js';
 
 const KERNELS: readonly KernelName[] = ['wasm-simd-f32', 'js-f64'];

@@ -8,7 +8,7 @@ import { evaluateBatches$ } from '../../pipelines/evaluate.js';
 import { Credits } from '../../src/operators/credits.js';
 import { OutputSet } from '../../src/sinks/atomic-write.js';
 import { readBatches$ } from '../../src/sources/mnist.js';
-import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { rawSet, scratch, WEIGHTS } from './helpers.js';
 

@@ -234,7 +234,7 @@ test('shards with --mosaic-order confidence and --mosaic-scale 1 merge into the 
 test('merge with the mosaic in confidence order keeps the most confident mistakes of all shards', async (t) => {
   const set = await generatedSet(20_000);
   const { loadWeights } = await import('../../src/weights/load.js');
-  const { inferMlp } = await import('../../src/weights/infer-mlp.js');
+  const { inferMlp } = await import('../../src/model/infer-mlp.js');
   const { WEIGHTS } = await import('./helpers.js');
   const network = inferMlp((await loadWeights(WEIGHTS)).arrays, WEIGHTS, { inputSize: 784 });
   const evaluate = (start: number, end: number) =>

@@ -97,12 +97,12 @@ test('images of another size: the layer that no longer fits names both shapes', 
   throwsMessage(t, () => build(SIMPLE_CONVNET, simpleConvnetArrays(), [32, 32]),
     'params.pkl: model simple-convnet, layer 4 (affine W2, b2): W2 (4320, 100) takes 4320 inputs, but layer 3 (pooling) gives (30, 14, 14) = 5880');
   throwsMessage(t, () => build(SIMPLE_CONVNET, simpleConvnetArrays(), [4, 4]),
-    'params.pkl: model simple-convnet, layer 1 (convolution W1, b1): W1 (30, 1, 5, 5) with pad 0 does not fit in 4×4, as the input (1, 4, 4) (4×4 images) gives (1, 4, 4) = 16');
+    'params.pkl: model simple-convnet, layer 1 (convolution W1, b1): W1 (30, 1, 5, 5) with pad 0 does not fit in 4×4, as the 4×4 images give (1, 4, 4) = 16');
 });
 
 test('weights that do not fit: channels, filters, biases, matrices', (t) => {
   throwsMessage(t, () => build(SIMPLE_CONVNET, simpleConvnetArrays().set('W1', f64([30, 3, 5, 5]))),
-    'params.pkl: model simple-convnet, layer 1 (convolution W1, b1): W1 (30, 3, 5, 5) takes 3 channels, but the input (1, 28, 28) (28×28 images) gives (1, 28, 28) = 784');
+    'params.pkl: model simple-convnet, layer 1 (convolution W1, b1): W1 (30, 3, 5, 5) takes 3 channels, but the 28×28 images give (1, 28, 28) = 784');
   throwsMessage(t, () => build(SIMPLE_CONVNET, simpleConvnetArrays().set('W1', f64([784, 50]))),
     'params.pkl: model simple-convnet, layer 1 (convolution W1, b1): W1 must hold filters FN × C × FH × FW, got (784, 50)');
   throwsMessage(t, () => build(SIMPLE_CONVNET, simpleConvnetArrays().set('b1', f64([31]))),
@@ -124,7 +124,7 @@ test('layers in an order that cannot work: a convolution after an affine layer, 
   throwsMessage(t, () => build({ name: 'm', layers: [{ type: 'convolution', W: 'K', b: 'k' }, { type: 'softmax' }] }, arrays, [2, 2]),
     'params.pkl: model m, layer 2 (softmax): needs a flat input (softmax over the classes), but layer 1 (convolution) gives (2, 2, 2) = 8; put a flatten layer before it');
   throwsMessage(t, () => build({ name: 'm', layers: [{ type: 'pooling', size: [3, 1] }] }, arrays, [2, 2]),
-    'params.pkl: model m, layer 1 (pooling): a 3×1 window does not fit in 2×2, as the input (1, 2, 2) (2×2 images) gives (1, 2, 2) = 4');
+    'params.pkl: model m, layer 1 (pooling): a 3×1 window does not fit in 2×2, as the 2×2 images give (1, 2, 2) = 4');
   const flattened = build({ name: 'm', layers: [{ type: 'convolution', W: 'K', b: 'k' }, { type: 'flatten' }, { type: 'softmax' }] }, arrays, [2, 2]);
   t.is(flattened.outputSize, 8);
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { affineInto, argmaxRows } from '../../src/nn/matrix.js';
 import { createPredict, predict } from '../../src/nn/predict.js';
-import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { NdArray, WeightArrays } from '../../src/weights/nd-array.js';
 
 const f32 = (shape: number[], values: number[]): NdArray => ({ shape, dtype: 'float32', data: Float32Array.from(values) });
@@ -61,11 +61,11 @@ const throwsInput = (t: import('ava').ExecutionContext, arrays: WeightArrays, in
 test('inferMlp names the file and both shapes when layers do not chain', (t) => {
   const bad = new Map(tiny);
   bad.set('W2', f32([4, 2], new Array(8).fill(0)));
-  throwsInput(t, bad, 2, 'net.pkl: W2 (4, 2) does not follow W1 output 3: expected 3 rows, got 4');
-  throwsInput(t, tiny, 784, 'net.pkl: W1 (2, 3) does not follow the image size 784: expected 784 rows, got 2');
+  throwsInput(t, bad, 2, 'net.pkl: model mlp (inferred, sigmoid), layer 3 (affine W2, b2): W2 (4, 2) takes 4 inputs, but layer 2 (sigmoid) gives (3,)');
+  throwsInput(t, tiny, 784, 'net.pkl: model mlp (inferred, sigmoid), layer 1 (affine W1, b1): W1 (2, 3) takes 2 inputs, but the 1×784 images give (784,)');
   const badBias = new Map(tiny);
   badBias.set('b1', f32([2], [0, 0]));
-  throwsInput(t, badBias, 2, 'net.pkl: b1 (2,) does not match W1 (2, 3): expected (3,)');
+  throwsInput(t, badBias, 2, 'net.pkl: model mlp (inferred, sigmoid), layer 1 (affine W1, b1): b1 (2,) does not match W1 (2, 3): expected (3,)');
 });
 
 test('inferMlp refuses a missing bias, a gap in the numbering, and no layers', (t) => {

@@ -5,7 +5,7 @@ import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
 import { availableParallelism } from 'node:os';
 import { defaultWorkers, WORKERS_FROM_IMAGES } from '../../src/workers/forward-pool.js';
-import { inferMlp } from '../../src/weights/infer-mlp.js';
+import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { WeightArrays } from '../../src/weights/nd-array.js';
 
 const SIZE = 16;
