@@ -32,7 +32,7 @@ out/errors.png and out/report.json.
                        weights are all float64, else float32)
   --batch-size N       images per forward pass (default 100)
   --workers N          worker threads for the forward pass; 0 runs it on the main
-                       thread (default: from 1,000 images one worker, with the main
+                       thread (default: from 20,000 images one worker, with the main
                        thread running batches too whenever the worker has one)
   --threads N          threads that split each batch of the wasm kernel on the main
                        thread when there are no workers (default 1)

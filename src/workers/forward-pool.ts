@@ -46,14 +46,16 @@ export interface PoolResult {
 /**
  * The default worker count for `images` images: one worker beside the main thread, which runs a
  * batch itself whenever the worker has one (both cores, one batch each), where a machine has two
- * cores or more and the input is large enough to repay a thread; else 0.
+ * cores or more and the input is large enough to repay a thread; else 0. For the 10,000 test
+ * images the worker made the forward pass faster (45 against 57 ms) but the whole run slower (444
+ * against 385 ms: its start competes with loading the CLI), so small inputs stay on the main thread.
  */
 export function defaultWorkers(images: number): number {
   return images >= WORKERS_FROM_IMAGES && availableParallelism() > 1 ? 1 : 0;
 }
 
-/** Below this many images the run stays on the main thread alone (a worker takes ~40 ms to start). */
-export const WORKERS_FROM_IMAGES = 1_000;
+/** Below this many images the run stays on the main thread alone (see bench/README.md). */
+export const WORKERS_FROM_IMAGES = 20_000;
 
 /**
  * The default thread count of the main thread's kernel: 1. A helper thread halves the kernel's
