@@ -128,7 +128,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
-      model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log,
+      model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes,
     });
     const range = selectedRange(header.count, options);
     const part = options.shard === undefined ? range : shardRange(range, options.shard);

@@ -31,6 +31,8 @@ out/errors.png and out/report.json.
   --precision NAME     compute in float32 or float64 (default: float64 if the
                        weights are all float64, else float32)
   --batch-size N       images per forward pass (default 100)
+  --max-weights-mib N  refuse weight files whose arrays would take more than N MiB
+                       (default 2048), before allocating them
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: from 20,000 images one worker, with the main
                        thread running batches too whenever the worker has one)
@@ -74,6 +76,8 @@ export interface CliOptions {
   readonly activation: 'sigmoid' | 'relu';
   readonly precision?: 'float32' | 'float64';
   readonly batchSize: number;
+  /** The most bytes the weight arrays may take (--max-weights-mib). */
+  readonly maxWeightBytes: number;
   /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
   readonly workers?: number;
   readonly kernel: 'auto' | 'wasm' | 'js';
@@ -143,6 +147,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
         activation: { type: 'string' },
         precision: { type: 'string' },
         'batch-size': { type: 'string' },
+        'max-weights-mib': { type: 'string' },
         workers: { type: 'string' },
         kernel: { type: 'string' },
         threads: { type: 'string' },
@@ -202,6 +207,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     activation,
     precision,
     batchSize: positiveInteger('batch-size', v['batch-size'], 100),
+    maxWeightBytes: positiveInteger('max-weights-mib', v['max-weights-mib'], 2048) * 2 ** 20,
     workers: workerCount(v.workers),
     kernel: kernelChoice(v.kernel),
     threads: v.threads === undefined ? undefined : positiveInteger('threads', v.threads, 1),

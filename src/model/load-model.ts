@@ -26,6 +26,8 @@ export interface ModelOptions {
   /** Rows and columns of one image, from the IDX header. */
   readonly imageShape: readonly [number, number];
   readonly log?: (line: string) => void;
+  /** The most bytes the weight arrays may take (default 2 GiB), refused before allocating. */
+  readonly maxWeightBytes?: number;
   /** Where MNIST_EVAL_DATA_DIR is read from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -52,7 +54,7 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
   const preset = described?.source === 'preset' ? (described.spec as Preset) : undefined;
   const env = options.env ?? process.env;
   const weightsPath = options.weights ?? (preset ? presetWeights(preset, env) : await sampleWeights({ log: options.log, env }));
-  const weights = await loadWeights(weightsPath);
+  const weights = await loadWeights(weightsPath, { maxBytes: options.maxWeightBytes });
   const file = basename(weightsPath);
   const spec = described?.spec ?? inferMlpSpec(weights.arrays, file, options.activation);
   const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision });

@@ -70,6 +70,7 @@ const cases: Case[] = [
   { name: 'weights: os.system', args: withWeights('evil-os-system.pkl'), exit: 1, message: 'evil-os-system.pkl: refused to load global os.system (only numpy array globals are allowed)' },
   { name: 'weights: builtins.eval', args: withWeights('evil-eval.pkl'), exit: 1, message: 'evil-eval.pkl: refused to load global builtins.eval (only numpy array globals are allowed)' },
   { name: 'weights: subprocess.Popen', args: withWeights('evil-popen.pkl'), exit: 1, message: 'evil-popen.pkl: refused to load global subprocess.Popen (only numpy array globals are allowed)' },
+  { name: 'weights: arrays over --max-weights-mib', args: (dir) => [...files(dir, 'images.gz', 'labels.gz'), '--weights', '../shared/data/simple_convnet_params.pkl', '--model', 'simple-convnet', '--max-weights-mib', '1'], exit: 1, message: /^simple_convnet_params\.pkl: (the file is 3471484 bytes|W2 declares 3456000 bytes \(shape \(4320, 100\), float64\)), over the limit of 1048576 bytes$/ },
   { name: 'weights: missing file', args: (dir) => [...files(dir, 'images.gz', 'labels.gz'), '--weights', join(dir, 'none.pkl')], exit: 1, message: 'none.pkl: cannot read the weight file, no such file' },
 ];
 
