@@ -9,7 +9,7 @@
  * slow the disk. The forward pass bounds what it holds itself: the one on this thread holds
  * nothing, the worker pool blocks when its slots are full.
  */
-import { concatMap, connect, defaultIfEmpty, defer, finalize, forkJoin, ignoreElements, map, of, reduce, tap, type Observable } from 'rxjs';
+import { concatMap, connect, defaultIfEmpty, defer, finalize, forkJoin, ignoreElements, map, reduce, tap, type Observable } from 'rxjs';
 import type { Network } from '../src/nn/network.js';
 import { batch, type Batch, type Sample } from '../src/operators/batch.js';
 import type { Credits } from '../src/operators/credits.js';

@@ -6,7 +6,6 @@ import { Observable } from 'rxjs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { CliOptions } from '../src/cli-options.js';
 import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/data-files.js';
-import { InputError } from '../src/errors.js';
 import { loadModel, type ModelInfo } from '../src/model/load-model.js';
 import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
