@@ -98,6 +98,14 @@ const GLYPHS = new Map<string, Glyph>([
 /** Drawn for any character that has no glyph: the outline of a capital-sized cell. */
 const BOX: Glyph = parseCell(['#####', '#...#', '#...#', '#...#', '#...#', '#...#', '#####', '.....']);
 
+/**
+ * The 8 row masks `char` (one code point) is drawn with, the box when it has no glyph: bit 4 is the
+ * leftmost column, bit 0 the rightmost. For callers with their own, faster blitter; do not modify.
+ */
+export function glyphRows(char: string): Readonly<Uint8Array> {
+  return GLYPHS.get(char) ?? BOX;
+}
+
 /** True when `char` (one code point) has its own glyph, false when it would be drawn as a box. */
 export function hasGlyph(char: string): boolean {
   return GLYPHS.has(char);

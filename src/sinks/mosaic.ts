@@ -1,4 +1,4 @@
-import { drawText, measureText, type Color } from './bitmap-font.js';
+import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows, measureText, type Color } from './bitmap-font.js';
 
 /**
  * The error mosaic: misclassified digits laid out as a grid of tiles, each with a caption, under a
@@ -185,25 +185,51 @@ export function renderMosaic(tiles: readonly MosaicTile[], options: MosaicOption
     );
   }
   const data = new Uint8Array(width * height * 4);
-  fill(data, MOSAIC_PALETTE.background);
+  // Drawn as 32-bit pixels (a fresh buffer is aligned): this runs once per process, mostly
+  // interpreted, so every per-pixel step saved counts.
+  const data32 = new Uint32Array(data.buffer, data.byteOffset, width * height);
+  const background = pixel32(MOSAIC_PALETTE.background);
+  const gridTop = margin + headerBlock.height + headerGap;
+  const gray = grayTable();
+  const tileX = (i: number): number => margin + (i % columns) * (slotWidth + gap) + Math.floor((slotWidth - imageWidth) / 2);
+  // The background, with every digit image black: the canvas rows of each band (grid row) of
+  // images are copies of one row with the black spans of the band's images, and all other rows
+  // are filled with the background. drawDigit adds the digits' other pixels.
+  const bandRow = new Uint32Array(width);
+  let filled = 0;
+  for (let band = 0, spans = -1; band < gridRows; band++) {
+    const inBand = Math.min(columns, tiles.length - band * columns);
+    if (inBand !== spans) {
+      bandRow.fill(background);
+      for (let i = 0; i < inBand; i++) bandRow.fill(gray[0], tileX(i), tileX(i) + imageWidth);
+      spans = inBand;
+    }
+    const top = gridTop + band * (slotHeight + gap);
+    data32.fill(background, filled * width, top * width);
+    for (let dy = 0; dy < imageHeight; dy++) data32.set(bandRow, (top + dy) * width);
+    filled = top + imageHeight;
+  }
+  data32.fill(background, filled * width);
 
+  const headerText = textPainter(data32, width, headerBlock.scale, background);
   headerLines.forEach((line, i) => {
-    drawText(data, width, margin, margin + i * headerBlock.lineHeight, line, MOSAIC_PALETTE.text, headerBlock.scale);
+    headerText(margin, margin + i * headerBlock.lineHeight, line, MOSAIC_PALETTE.text);
   });
 
-  const gridTop = margin + headerBlock.height + headerGap;
+  const captionText = textPainter(data32, width, caption.scale, background);
+  const scratch = digitScratch(rows * cols);
   const placements = tiles.map((tile, i): TilePlacement => {
     const slotX = margin + (i % columns) * (slotWidth + gap);
     const slotY = gridTop + Math.floor(i / columns) * (slotHeight + gap);
-    const x = slotX + Math.floor((slotWidth - imageWidth) / 2);
-    drawDigit(data, width, x, slotY, tile.pixels, rows, cols, scale);
+    const x = tileX(i);
+    drawDigit(data32, width, x, slotY, tile.pixels, rows, cols, scale, gray, scratch);
 
-    const runs = caption.form(tile);
-    const captionX = slotX + Math.floor((slotWidth - measureRuns(runs, caption.scale)) / 2);
-    drawRuns(data, width, captionX, slotY + imageHeight + captionGap, runs, caption.scale);
+    const { runs, text, length } = caption.captions[i];
+    let penX = slotX + Math.floor((slotWidth - (length === 0 ? 0 : (length * GLYPH_ADVANCE - 1) * caption.scale)) / 2);
+    const captionY = slotY + imageHeight + captionGap;
+    for (const run of runs) penX = captionText(penX, captionY, run.text, run.color);
 
     const { index, label, predicted, confidence } = tile;
-    const text = runs.map((run) => run.text).join('');
     return { index, label, predicted, confidence, x, y: slotY, width: imageWidth, height: imageHeight, caption: text };
   });
 
@@ -239,26 +265,58 @@ function defaultColumns(count: number): number {
   return Math.min(MAX_DEFAULT_COLUMNS, Math.max(1, Math.ceil(Math.sqrt(count))));
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** One tile's caption: its coloured runs, their text joined, and its length in characters. */
+interface Caption {
+  runs: Run[];
+  text: string;
+  length: number;
+}
+
 /**
  * Picks the caption form and font scale once for the whole mosaic, so all captions look alike:
  * font scale from half the digit scale down to 1, and at each the most readable form that fits every
  * tile under its image. If even the shortest form is too wide (tiny images), the tile slots widen.
+ * Returns the captions of every tile in that form.
  */
 function chooseCaption(
   tiles: readonly MosaicTile[],
   imageWidth: number,
   scale: number,
-): { form: CaptionForm; scale: number; width: number; height: number } {
-  const widest = (form: CaptionForm, fontScale: number): number =>
-    tiles.reduce((max, tile) => Math.max(max, measureRuns(form(tile), fontScale)), 0);
+): { captions: Caption[]; scale: number; width: number; height: number } {
+  const textWidth = (length: number, fontScale: number): number =>
+    length === 0 ? 0 : (length * GLYPH_ADVANCE - 1) * fontScale;
+  // A caption's width is its length times the font scale, so each form is laid out once, and given
+  // up as soon as one caption is too long even at font scale 1.
+  const laidOut = new Map<CaptionForm, { captions: Caption[]; longest: number } | undefined>();
+  const layOut = (form: CaptionForm, limit: number): { captions: Caption[]; longest: number } | undefined => {
+    const captions: Caption[] = [];
+    let longest = 0;
+    for (const tile of tiles) {
+      const runs = form(tile);
+      let text = '';
+      for (const run of runs) text += run.text;
+      // Characters, not UTF-16 units; only surrogate pairs (rare here) need counting.
+      const length = SURROGATE.test(text) ? Array.from(text).length : text.length;
+      if (textWidth(length, 1) > limit) return undefined;
+      if (length > longest) longest = length;
+      captions.push({ runs, text, length });
+    }
+    return { captions, longest };
+  };
+  const fontHeight = (fontScale: number): number => measureText('', fontScale).height;
   for (let fontScale = Math.max(1, Math.floor(scale / 2)); fontScale >= 1; fontScale--) {
     for (const form of CAPTION_FORMS) {
-      const width = widest(form, fontScale);
-      if (width <= imageWidth) return { form, scale: fontScale, width, height: measureText('', fontScale).height };
+      if (!laidOut.has(form)) laidOut.set(form, layOut(form, imageWidth));
+      const found = laidOut.get(form);
+      if (found === undefined) continue;
+      const width = textWidth(found.longest, fontScale);
+      if (width <= imageWidth) return { captions: found.captions, scale: fontScale, width, height: fontHeight(fontScale) };
     }
   }
-  const form = CAPTION_FORMS[CAPTION_FORMS.length - 1];
-  return { form, scale: 1, width: widest(form, 1), height: measureText('', 1).height };
+  const { captions, longest } = layOut(CAPTION_FORMS[CAPTION_FORMS.length - 1], Infinity)!;
+  return { captions, scale: 1, width: textWidth(longest, 1), height: fontHeight(1) };
 }
 
 function layoutHeader(
@@ -272,19 +330,32 @@ function layoutHeader(
   return { scale, width: widestAt(scale), height: lines.length * lineHeight - MOSAIC_LAYOUT.lineGap * scale, lineHeight };
 }
 
-/** Width of coloured runs drawn one after another, without the gap after the last character. */
-function measureRuns(runs: readonly Run[], scale: number): number {
-  return measureText(runs.map((run) => run.text).join(''), scale).width;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** An opaque colour as one 32-bit pixel of a Uint32Array over RGBA bytes, in this machine's byte order. */
+function pixel32([r, g, b]: Color): number {
+  return LITTLE_ENDIAN ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
 }
 
-function drawRuns(data: Uint8Array, width: number, x: number, y: number, runs: readonly Run[], scale: number): void {
-  let penX = x;
-  for (const run of runs) penX = drawText(data, width, penX, y, run.text, run.color, scale);
+let grayPixels: Uint32Array | undefined;
+
+/** Gray level → opaque gray 32-bit pixel. */
+function grayTable(): Uint32Array {
+  if (grayPixels === undefined) {
+    grayPixels = new Uint32Array(256);
+    for (let v = 0; v < 256; v++) grayPixels[v] = pixel32([v, v, v]);
+  }
+  return grayPixels;
 }
 
-/** Nearest-neighbour upscale: source pixel (r, c) becomes the scale×scale block at (x + c·scale, y + r·scale). */
+/**
+ * Nearest-neighbour upscale: source pixel (r, c) becomes the scale×scale block at (x + c·scale, y + r·scale).
+ * Each source row is drawn once and copied to the other scale − 1 output rows. Digits are mostly
+ * black and the caller has filled the image black, so where the width is a multiple of 4 only the
+ * non-zero pixels are written, found four at a time through a 32-bit view of an aligned copy.
+ */
 function drawDigit(
-  data: Uint8Array,
+  data32: Uint32Array,
   width: number,
   x: number,
   y: number,
@@ -292,49 +363,127 @@ function drawDigit(
   rows: number,
   cols: number,
   scale: number,
+  gray: Uint32Array,
+  scratch: DigitScratch,
 ): void {
-  if (data.byteOffset % 4 === 0 && data.length % 4 === 0) {
-    // One 32-bit store per pixel: gray in R, G and B, 255 in alpha, in this machine's byte order.
-    const data32 = new Uint32Array(data.buffer, data.byteOffset, data.length / 4);
-    const [gray0, opaque] = new Uint32Array(Uint8Array.from([1, 1, 1, 0, 0, 0, 0, 255]).buffer);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const value = (Math.imul(pixels[r * cols + c], gray0) | opaque) >>> 0;
-        for (let dy = 0; dy < scale; dy++) {
-          const at = (y + r * scale + dy) * width + x + c * scale;
-          for (let dx = 0; dx < scale; dx++) data32[at + dx] = value;
+  const rowWidth = cols * scale;
+  if (cols % 4 === 0) {
+    // The image is already black: only non-zero pixels are written, found four at a time.
+    scratch.bytes.set(pixels);
+    const { bytes, words } = scratch;
+    const wordsPerRow = cols / 4;
+    for (let r = 0, word = 0; r < rows; r++) {
+      const start = (y + r * scale) * width + x;
+      let ink = false;
+      for (let w = 0; w < wordsPerRow; w++, word++) {
+        if (words[word] === 0) continue;
+        ink = true;
+        const src = word * 4;
+        let at = start + w * 4 * scale;
+        if (scale === 2) {
+          // Unrolled: four pixels, two output pixels each (zeros rewrite the same black).
+          const p0 = gray[bytes[src]];
+          const p1 = gray[bytes[src + 1]];
+          const p2 = gray[bytes[src + 2]];
+          const p3 = gray[bytes[src + 3]];
+          data32[at] = p0;
+          data32[at + 1] = p0;
+          data32[at + 2] = p1;
+          data32[at + 3] = p1;
+          data32[at + 4] = p2;
+          data32[at + 5] = p2;
+          data32[at + 6] = p3;
+          data32[at + 7] = p3;
+        } else {
+          for (let end = src + 4, from = src; from < end; from++, at += scale) {
+            const value = bytes[from];
+            if (value === 0) continue;
+            if (scale === 1) data32[at] = gray[value];
+            else data32.fill(gray[value], at, at + scale);
+          }
         }
       }
+      if (ink) for (let dy = 1; dy < scale; dy++) data32.copyWithin(start + dy * width, start, start + rowWidth);
     }
     return;
   }
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const gray = pixels[r * cols + c];
-      for (let dy = 0; dy < scale; dy++) {
-        let offset = ((y + r * scale + dy) * width + x + c * scale) * 4;
-        for (let dx = 0; dx < scale; dx++, offset += 4) {
-          data[offset] = gray;
-          data[offset + 1] = gray;
-          data[offset + 2] = gray;
-          data[offset + 3] = 255;
-        }
-      }
-    }
+  for (let r = 0, src = 0; r < rows; r++) {
+    const start = (y + r * scale) * width + x;
+    for (let c = 0, at = start; c < cols; c++, at += scale) data32.fill(gray[pixels[src++]], at, at + scale);
+    for (let dy = 1; dy < scale; dy++) data32.copyWithin(start + dy * width, start, start + rowWidth);
   }
 }
 
-function fill(data: Uint8Array, [r, g, b]: Color): void {
-  if (data.byteOffset % 4 === 0 && data.length % 4 === 0) {
-    // One native fill of 32-bit pixels (the byte order of this machine's Uint32Array).
-    const pixel = new Uint32Array(Uint8Array.from([r, g, b, 255]).buffer)[0];
-    new Uint32Array(data.buffer, data.byteOffset, data.length / 4).fill(pixel);
-    return;
-  }
-  for (let offset = 0; offset < data.length; offset += 4) {
-    data[offset] = r;
-    data[offset + 1] = g;
-    data[offset + 2] = b;
-    data[offset + 3] = 255;
-  }
+interface DigitScratch {
+  bytes: Uint8Array;
+  words: Uint32Array;
+}
+
+function digitScratch(size: number): DigitScratch {
+  const words = new Uint32Array(Math.ceil(size / 4));
+  return { bytes: new Uint8Array(words.buffer), words };
+}
+
+/**
+ * Text drawing for the mosaic, equal pixel for pixel to bitmap-font's drawText where the text lies
+ * on `background` inside the image (as it always does here): glyph rows are copies of prepared rows
+ * of pixels, ink and background, per colour and row mask. Returns the pen position.
+ */
+function textPainter(
+  data32: Uint32Array,
+  width: number,
+  scale: number,
+  background: number,
+): (x: number, y: number, text: string, color: Color) => number {
+  const cellWidth = GLYPH_WIDTH * scale;
+  const advance = GLYPH_ADVANCE * scale;
+  const patternsByColor = new Map<Color, Uint32Array[]>();
+  const patterns = (color: Color): Uint32Array[] => {
+    let found = patternsByColor.get(color);
+    if (found === undefined) {
+      const ink = pixel32(color);
+      found = [];
+      for (let mask = 0; mask < 1 << GLYPH_WIDTH; mask++) {
+        const row = new Uint32Array(cellWidth).fill(background);
+        for (let col = 0; col < GLYPH_WIDTH; col++) {
+          if ((mask & (1 << (GLYPH_WIDTH - 1 - col))) !== 0) row.fill(ink, col * scale, (col + 1) * scale);
+        }
+        found.push(row);
+      }
+      patternsByColor.set(color, found);
+    }
+    return found;
+  };
+  // Each run of text (a label, a confidence) is drawn once into rows of pixels per colour, and then
+  // copied a row at a time wherever it appears again; rows without ink are skipped.
+  const runsByColor = new Map<Color, Map<string, { rows: (Uint32Array | null)[]; advance: number }>>();
+  const prepare = (text: string, color: Color): { rows: (Uint32Array | null)[]; advance: number } => {
+    const rowsOf = patterns(color);
+    const glyphs = Array.from(text, glyphRows);
+    const runWidth = Math.max(0, glyphs.length * advance - scale);
+    const pixels = new Uint32Array(runWidth * GLYPH_HEIGHT).fill(background);
+    const rows: (Uint32Array | null)[] = [];
+    for (let row = 0; row < GLYPH_HEIGHT; row++) {
+      let ink = false;
+      glyphs.forEach((glyph, k) => {
+        if (glyph[row] === 0) return;
+        ink = true;
+        pixels.set(rowsOf[glyph[row]], row * runWidth + k * advance);
+      });
+      rows.push(ink ? pixels.subarray(row * runWidth, (row + 1) * runWidth) : null);
+    }
+    return { rows, advance: glyphs.length * advance };
+  };
+  return (x, y, text, color) => {
+    let runs = runsByColor.get(color);
+    if (runs === undefined) runsByColor.set(color, (runs = new Map()));
+    let run = runs.get(text);
+    if (run === undefined) runs.set(text, (run = prepare(text, color)));
+    const { rows } = run;
+    for (let row = 0, at = y * width + x; row < GLYPH_HEIGHT; row++, at += scale * width) {
+      const pixels = rows[row];
+      if (pixels !== null) for (let dy = 0; dy < scale; dy++) data32.set(pixels, at + dy * width);
+    }
+    return x + run.advance;
+  };
 }
