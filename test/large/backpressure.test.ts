@@ -87,15 +87,17 @@ test.serial('a slow consumer holds the source back: at most `limit` batches ahea
   t.log(`ahead ${ahead} batches, array buffers +${memoryMb.toFixed(1)} MB`);
   t.true(ahead <= 4, `the source ran ${ahead} batches ahead`);
   t.is(credits.peak, 4);
-  // 4 batches are 0.3 MB, and a few 64 KiB reads are buffered on top.
-  t.true(memoryMb < 8, `array buffers in use grew by ${memoryMb.toFixed(1)} MB`);
+  // 4 batches are 0.3 MB, and a few 64 KiB reads are buffered on top: typically +0.5 MB. The bound is
+  // loose because a collection under a loaded full suite may not have swept yet (8.3 MB seen once);
+  // without credits the same run holds some 34 MB (next test).
+  t.true(memoryMb < 16, `array buffers in use grew by ${memoryMb.toFixed(1)} MB`);
 });
 
 test.serial('without credits the same source races ahead of the slow consumer (what the credits prevent)', async (t) => {
   const { ahead, memoryMb } = await slowConsumer(undefined);
   t.log(`ahead ${ahead} batches, array buffers +${memoryMb.toFixed(1)} MB`);
   t.true(ahead > 50, `the source ran only ${ahead} batches ahead`);
-  t.true(memoryMb > 10, `array buffers in use grew by only ${memoryMb.toFixed(1)} MB`);
+  t.true(memoryMb > 20, `array buffers in use grew by only ${memoryMb.toFixed(1)} MB`);
 });
 
 test.serial('evaluateBatches$: slow CSV writes pause the file reads; every row arrives, in order', async (t) => {
