@@ -20,14 +20,14 @@ export const SAMPLE_WEIGHTS_SOURCE = {
 };
 
 /** Folders searched for default data: `$MNIST_EVAL_DATA_DIR` first, then the package's `data/`. */
-export function dataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+export function dataDirs(env: NodeJS.ProcessEnv = process.env, base = packageDataDir): string[] {
   const dirs = env.MNIST_EVAL_DATA_DIR ? [env.MNIST_EVAL_DATA_DIR] : [];
-  return [...dirs, packageDataDir];
+  return [...dirs, base];
 }
 
 /** The first folder that holds `name`, or undefined. */
-export function findDataFile(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return dataDirs(env).map((dir) => join(dir, name)).find((path) => existsSync(path));
+export function findDataFile(name: string, env: NodeJS.ProcessEnv = process.env, base = packageDataDir): string | undefined {
+  return dataDirs(env, base).map((dir) => join(dir, name)).find((path) => existsSync(path));
 }
 
 export function requireDataFile(name: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -44,11 +44,14 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
  * The book's `sample_weight.pkl`: found in a data folder, or downloaded once into `data/`
  * and verified against its pinned sha256 before use.
  */
-export async function sampleWeights(options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; fetchImpl?: typeof fetch } = {}): Promise<string> {
+export async function sampleWeights(
+  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; fetchImpl?: typeof fetch; dataDir?: string } = {},
+): Promise<string> {
   const env = options.env ?? process.env;
-  const found = findDataFile(SAMPLE_WEIGHTS, env);
+  const dataDir = options.dataDir ?? packageDataDir;
+  const found = findDataFile(SAMPLE_WEIGHTS, env, dataDir);
   if (found !== undefined) return found;
-  const target = join(packageDataDir, SAMPLE_WEIGHTS);
+  const target = join(dataDir, SAMPLE_WEIGHTS);
   const where = `put the file (sha256 ${SAMPLE_WEIGHTS_SOURCE.sha256}) at ${target} or in the folder named by MNIST_EVAL_DATA_DIR`;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   log(`downloading ${SAMPLE_WEIGHTS} (${SAMPLE_WEIGHTS_SOURCE.bytes} bytes) from ${SAMPLE_WEIGHTS_SOURCE.url}`);
@@ -64,7 +67,7 @@ export async function sampleWeights(options: { env?: NodeJS.ProcessEnv; log?: (l
   if (digest !== SAMPLE_WEIGHTS_SOURCE.sha256) {
     throw new InputError(SAMPLE_WEIGHTS, `downloaded file has sha256 ${digest}, expected ${SAMPLE_WEIGHTS_SOURCE.sha256}; ${where}`);
   }
-  await mkdir(packageDataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true });
   const temp = `${target}.${process.pid}.tmp`;
   try {
     await writeFile(temp, bytes);
