@@ -13,30 +13,12 @@ import time
 
 import numpy as np
 
+from book_network import predict
+
 
 def read_idx(path, offset):
     with gzip.open(path, 'rb') as f:
         return np.frombuffer(f.read(), np.uint8, offset=offset)
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def softmax(x):
-    x = x - np.max(x, axis=-1, keepdims=True)  # overflow countermeasure
-    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
-
-
-def predict(network, x):
-    W1, W2, W3 = network['W1'], network['W2'], network['W3']
-    b1, b2, b3 = network['b1'], network['b2'], network['b3']
-    a1 = np.dot(x, W1) + b1
-    z1 = sigmoid(a1)
-    a2 = np.dot(z1, W2) + b2
-    z2 = sigmoid(a2)
-    a3 = np.dot(z2, W3) + b3
-    return softmax(a3)
 
 
 def blas_info():

@@ -16,22 +16,7 @@ import time
 
 import numpy as np
 
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def softmax(x):
-    x = x - np.max(x, axis=-1, keepdims=True)  # overflow countermeasure
-    return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
-
-
-def predict(network, x):
-    W1, W2, W3 = network['W1'], network['W2'], network['W3']
-    b1, b2, b3 = network['b1'], network['b2'], network['b3']
-    z1 = sigmoid(np.dot(x, W1) + b1)
-    z2 = sigmoid(np.dot(z1, W2) + b2)
-    return softmax(np.dot(z2, W3) + b3)
+from book_network import predict
 
 
 def main():
