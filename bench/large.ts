@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDataset, readBaseSet } from '../pipelines/generate-dataset.js';
-import { requireDataFile, sampleWeights, TEST_IMAGES, TEST_LABELS } from '../src/data-files.js';
+import { requireDataFile, sampleWeights, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 
 interface Measured {
   readonly code: number | null;
@@ -75,7 +75,7 @@ const dir = v.dir ?? process.env.MNIST_EVAL_BENCH_DIR ?? join(tmpdir(), 'mnist-e
 const sizes = v.sizes!.split(',').map((size) => Number(size.replace(/_/g, '')));
 const repeat = Number(v.repeat);
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-const cli = v.cli === 'src' ? ['--import', tsx, join(root, 'src/cli.ts')] : [join(root, 'bin/mnist-eval.js')];
+const cli = v.cli === 'src' ? ['--import', tsx, join(root, 'src/cli/main.ts')] : [join(root, 'bin/mnist-eval.js')];
 const weights = await sampleWeights();
 const workersArgs = v.workers === undefined ? [] : ['--workers', v.workers];
 

@@ -19,13 +19,13 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { from, lastValueFrom, reduce, type Observable } from 'rxjs';
-import type { Batch } from '../src/operators/batch.js';
 import { forwardPass } from '../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { ForwardPool } from '../src/workers/forward-pool.js';
 import { inferMlp } from '../src/model/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
+import type { Batch } from '../src/types.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DATA = process.env.MNIST_EVAL_DATA_DIR ?? resolve(ROOT, '../shared/data');

@@ -71,6 +71,6 @@ if (fresh) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli.ts'));
+  ({ main } = await import('../src/cli/main.ts'));
 }
 process.exitCode = await main(argv);

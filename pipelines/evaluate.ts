@@ -11,16 +11,17 @@
  */
 import { concatMap, connect, defaultIfEmpty, defer, finalize, forkJoin, ignoreElements, map, reduce, tap, type Observable } from 'rxjs';
 import type { Network } from '../src/nn/network.js';
-import { batch, type Batch, type Sample } from '../src/operators/batch.js';
+import { batch } from '../src/operators/batch.js';
 import type { Credits } from '../src/operators/credits.js';
-import { ErrorList } from '../src/sinks/error-list.js';
+import { ErrorList } from '../src/report/error-list.js';
 import { resolveKernel, type KernelChoice, type KernelName } from '../src/kernels/forward-kernel.js';
 import { forwardPass } from '../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
-import { misclassified, type Misclassified } from '../src/operators/misclassified.js';
+import { misclassified } from '../src/operators/misclassified.js';
 import { predictionRows } from '../src/operators/prediction-rows.js';
-import { score, type Evaluation } from '../src/operators/score.js';
-import { TileCollector, type MosaicOrder } from '../src/sinks/mosaic-order.js';
+import { score } from '../src/operators/score.js';
+import { TileCollector } from '../src/mosaic/tile-collector.js';
+import type { Batch, Evaluation, Misclassified, MosaicOrder, Sample } from '../src/types.js';
 
 export interface EvaluationOptions {
   readonly batchSize: number;

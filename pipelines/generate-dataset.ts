@@ -20,7 +20,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { lastValueFrom, reduce } from 'rxjs';
 import { UsageError } from '../src/errors.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
-import { tempPathFor } from '../src/sinks/atomic-write.js';
+import { tempPathFor } from '../src/outputs/output-set.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -237,7 +237,7 @@ async function cli(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return v.help ? 0 : 2;
   }
-  const { requireDataFile, TEST_IMAGES, TEST_LABELS } = await import('../src/data-files.js');
+  const { requireDataFile, TEST_IMAGES, TEST_LABELS } = await import('../src/datasets/data-files.js');
   const count = Number(v.count.replace(/_/g, ''));
   const seed = Number(v.seed ?? 1);
   const base = await readBaseSet(v.images ?? requireDataFile(TEST_IMAGES), v.labels ?? requireDataFile(TEST_LABELS));

@@ -11,16 +11,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../src/errors.js';
-import type { MergeOptions } from '../src/merge-options.js';
-import type { Misclassified } from '../src/operators/misclassified.js';
-import { OutputSet } from '../src/sinks/atomic-write.js';
-import type { ErrorEntry } from '../src/sinks/error-list.js';
-import { renderMosaic } from '../src/sinks/mosaic.js';
-import { TileCollector } from '../src/sinks/mosaic-order.js';
-import { decodeTiles, formatReportJson, type ShardPart } from '../src/sinks/partial-report.js';
-import { accuracyOf, formatJson, perClass } from '../src/sinks/report.js';
-import { encodeMosaicPng, mosaicSidecar } from '../src/sinks/write-mosaic.js';
-import { peakRssMb, sidecarPath, type Report } from './run-evaluation.js';
+import type { MergeOptions } from '../src/cli/merge-options.js';
+import { OutputSet } from '../src/outputs/output-set.js';
+import { renderMosaic } from '../src/mosaic/render-mosaic.js';
+import { TileCollector } from '../src/mosaic/tile-collector.js';
+import { decodeTiles, formatReportJson } from '../src/report/report-json.js';
+import { accuracyOf, formatJson, perClass } from '../src/report/summary.js';
+import { encodeMosaicPng, mosaicSidecar } from '../src/mosaic/sidecar.js';
+import { peakRssMb, sidecarPath } from './run-evaluation.js';
+import type { Misclassified, Prediction, Report, ShardPart } from '../src/types.js';
 
 /** A shard's report as read from its file. */
 export interface PartialReport {
@@ -130,7 +129,7 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
   let misclassified = 0;
   let forwardMs = 0;
   let peak = 0;
-  const errors: ErrorEntry[] = [];
+  const errors: Prediction[] = [];
   const collector = new TileCollector<Misclassified>(firstShard.mosaicCap, firstShard.mosaicOrder);
   for (const { file, report } of ordered) {
     report.confusion.forEach((row, t) => row.forEach((n, p) => (confusion[t][p] += n)));

@@ -4,55 +4,24 @@
  */
 import { Observable } from 'rxjs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { CliOptions } from '../src/cli-options.js';
-import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/data-files.js';
-import { loadModel, type ModelInfo } from '../src/model/load-model.js';
+import type { CliOptions } from '../src/cli/options.js';
+import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
+import { loadModel } from '../src/model/load-model.js';
 import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
-import { OutputSet } from '../src/sinks/atomic-write.js';
-import { renderMosaic } from '../src/sinks/mosaic.js';
-import { accuracyOf, formatJson, perClass, type ClassScore } from '../src/sinks/report.js';
-import { encodeMosaicPng, mosaicSidecar } from '../src/sinks/write-mosaic.js';
+import { OutputSet } from '../src/outputs/output-set.js';
+import { renderMosaic } from '../src/mosaic/render-mosaic.js';
+import { accuracyOf, formatJson, perClass } from '../src/report/summary.js';
+import { encodeMosaicPng, mosaicSidecar } from '../src/mosaic/sidecar.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
-import { datasetFiles } from '../src/datasets.js';
-import { shardRange, type RecordRange } from '../src/shards.js';
+import { datasetFiles } from '../src/datasets/named-datasets.js';
+import { shardRange } from '../src/sources/shards.js';
 import { Credits } from '../src/operators/credits.js';
-import type { ErrorEntry } from '../src/sinks/error-list.js';
-import { encodeTiles, formatReportJson, type ShardPart } from '../src/sinks/partial-report.js';
+import { encodeTiles, formatReportJson } from '../src/report/report-json.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { defaultThreads, defaultWorkers } from '../src/workers/forward-pool.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
-
-export interface Report {
-  readonly accuracy: number;
-  readonly correct: number;
-  readonly total: number;
-  readonly misclassified: number;
-  readonly confusion: number[][];
-  readonly perClass: ClassScore[];
-  readonly normalize: boolean;
-  readonly batchSize: number;
-  readonly inputs: { readonly images: string; readonly labels: string; readonly weights: string; readonly weightsSha256: string };
-  /** The model that ran: name, layers, parameter count, precision, input shape, weight file and its sha256. */
-  readonly model: ModelInfo;
-  readonly mosaic: { readonly path: string; readonly sidecar: string; readonly shown: number; readonly leftOut: number };
-  readonly predictions: string | null;
-  readonly timing: { readonly totalMs: number; readonly forwardMs: number };
-  /**
-   * How the forward pass ran: its kernel, on how many worker threads (0: the main thread), and
-   * over how many threads the main thread's kernel split each batch; `alsoMainThread`: the main
-   * thread ran batches too, whenever the workers were all busy (the default).
-   */
-  readonly forward: { readonly kernel: string; readonly workers: number; readonly threads: number; readonly alsoMainThread: boolean };
-  /** The peak resident memory of the process, in MB (MiB), from `process.resourceUsage().maxRSS`. */
-  readonly resources: { readonly peakRssMb: number };
-  /** The records evaluated, [start, end), of the `size` in the dataset (--offset, --limit); a shard's is the whole run's. */
-  readonly range: RecordRange & { readonly size: number };
-  /** Every misclassified image, in dataset order. */
-  readonly errors: readonly ErrorEntry[];
-  /** In a shard's partial report only: which part it is, and the pixels `mnist-eval merge` needs. */
-  readonly shard?: ShardPart;
-}
+import type { ModelInfo, Prediction, RecordRange, Report } from '../src/types.js';
 
 /** Batches that may wait between the forward pass and the end of the pipeline (CSV writes). */
 export const MAX_SETTLING_BATCHES = 8;
@@ -164,7 +133,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
       hooks.signal,
     );
     const { evaluation, tiles } = result;
-    let errorEntries: ErrorEntry[] | undefined;
+    let errorEntries: Prediction[] | undefined;
     const mosaic = renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
     const report: Report = {
       accuracy: accuracyOf(evaluation),

@@ -1,4 +1,4 @@
-import { perClass } from '../sinks/report.js';
+import { perClass } from '../report/summary.js';
 import { confusionSpec } from './confusion-chart.js';
 import { perClassSpec, type ClassAccuracy } from './per-class-chart.js';
 import { renderSvg } from './render.js';

@@ -1,8 +1,8 @@
 /** The plain JavaScript kernel: `createPredict` (sums in float64), then argmax and its probability. */
 import type { Network } from '../nn/network.js';
 import { createPredict } from '../nn/predict.js';
-import { toInput } from '../operators/forward-pass.js';
-import type { ForwardKernel, KernelOptions, KernelOutput } from './forward-kernel.js';
+import { toInput } from '../nn/input.js';
+import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
 
 export function createJsKernel(network: Network, options: KernelOptions): ForwardKernel {
   const { maxBatchSize, normalize } = options;

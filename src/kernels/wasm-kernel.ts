@@ -10,11 +10,11 @@
  * kernel is made), the main thread runs whole batches alone.
  */
 import type { Layer, Network } from '../nn/network.js';
-import type { ForwardKernel, KernelOptions, KernelOutput } from './forward-kernel.js';
-import { takeKernelHelpers } from './helper-threads.js';
-import { align16, CTL, kernelInstance, kernelModule, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
+import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
+import { takeKernelHelpers } from '../workers/kernel-helpers.js';
+import { align16, kernelInstance, kernelModule } from '../wasm/module.js';
+import { CTL, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
-export { kernelModule } from './wasm-plan.js';
 
 export type Support = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

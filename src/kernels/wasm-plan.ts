@@ -1,69 +1,8 @@
 /**
- * The WebAssembly kernel's module, its memory, and a network's forward pass laid out in that
- * memory as a plan: plain data (byte addresses and sizes), so the main thread and its helper
+ * A network's forward pass laid out in the WebAssembly module's memory as a plan: plain data (byte addresses and sizes), so the main thread and its helper
  * threads run the same plan on the same shared memory, each over its own rows of the batch.
  */
-import { readFileSync } from 'node:fs';
-
-export interface KernelExports {
-  heapBase(): number;
-  pixelTable(table: number, normalize: number): void;
-  affinePixels(x: number, rows: number, inner: number, table: number, W: number, b: number, y: number, stride: number, nz: number): void;
-  affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number, nz: number): void;
-  sigmoidInPlace(a: number, n: number): void;
-  reluInPlace(a: number, n: number): void;
-  softmaxArgmax(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
-  argmaxRows(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
-  pngRowsRgbUp(rgba: number, width: number, height: number, out: number): void;
-}
-
-/**
- * Where the built kernel may be: `dist/kernels.wasm` of the package, seen from src/kernels/ (tsx),
- * from dist/bundle/ (the bundled CLI; both two levels down) or from dist/src/kernels/ (tsc).
- */
-const CANDIDATES = ['../../dist/kernels.wasm', '../../kernels.wasm'];
-
-/** The module declares at most this many 64 KiB pages (scripts/build.mjs, --maximumMemory). */
-const MAX_PAGES = 16384;
-
-let compiled: WebAssembly.Module | undefined;
-
-/** The compiled module, once per thread (compiling 5 KB takes well under a millisecond). */
-export function kernelModule(): WebAssembly.Module {
-  if (compiled !== undefined) return compiled;
-  for (const candidate of CANDIDATES) {
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(new URL(candidate, import.meta.url)));
-    } catch {
-      continue;
-    }
-    compiled = new WebAssembly.Module(bytes);
-    return compiled;
-  }
-  throw new Error('dist/kernels.wasm is missing: run `npm run build:cli` (npm install does it) to compile assembly/kernels.ts');
-}
-
-/**
- * A fresh instance over a new shared memory of `bytes` bytes after the module's own area (the
- * module imports its memory, shared, so helper threads can run on it too).
- */
-export function kernelInstance(bytes: number): { k: KernelExports; memory: WebAssembly.Memory; base: number } {
-  const reserved = 65536; // the module's own area below heapBase(): it has no data, so a page is ample
-  const pages = Math.min(Math.ceil((reserved + bytes) / 65536), MAX_PAGES);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const k = attach(memory);
-  const base = align16(k.heapBase());
-  if (base > reserved) throw new Error(`kernels.wasm: heap base ${base} above the ${reserved} bytes kept for it`);
-  return { k, memory, base: reserved };
-}
-
-/** The module instantiated over an existing (shared) memory: what a helper thread does. */
-export function attach(memory: WebAssembly.Memory): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
-}
-
-export const align16 = (byte: number): number => (byte + 15) & ~15;
+import type { KernelExports } from '../wasm/module.js';
 
 /** One layer's call, with the byte addresses of its operands for row 0. */
 export type Op =

@@ -4,15 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { dataDirs, findDataFile, sampleWeights } from '../data-files.js';
+import { dataDirs, findDataFile, sampleWeights } from '../datasets/data-files.js';
 import { InputError, UsageError } from '../errors.js';
 import { describeLayers, parameterCount, type Network, type Precision } from '../nn/network.js';
 import { describeReadError } from '../weights/read-weight-file.js';
-import { loadWeights, type WeightFormat } from '../weights/load.js';
+import { loadWeights } from '../weights/load.js';
 import { buildNetwork } from './build-network.js';
 import { inferMlpSpec, type HiddenActivation } from './infer-mlp-spec.js';
 import { parseModelSpec, type ModelSpec } from './model-spec.js';
 import { PRESETS, type Preset } from './presets.js';
+import type { ModelInfo } from '../types.js';
 
 export interface ModelOptions {
   /** A preset name (simple-convnet, deep-convnet) or the path of a JSON model; absent: an MLP inferred from W1, b1 … */
@@ -30,18 +31,6 @@ export interface ModelOptions {
   readonly maxWeightBytes?: number;
   /** Where MNIST_EVAL_DATA_DIR is read from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** What the report says of the model that ran. */
-export interface ModelInfo {
-  readonly name: string;
-  /** 'preset', 'inferred', or the path of the JSON model. */
-  readonly source: string;
-  readonly layers: string[];
-  readonly parameters: number;
-  readonly precision: Precision;
-  readonly inputShape: readonly number[];
-  readonly weights: { readonly path: string; readonly sha256: string; readonly format: WeightFormat };
 }
 
 export interface LoadedModel {

@@ -1,6 +1,7 @@
 import { softmax, sigmoid, relu } from './activations.js';
 import { createConvolution, poolsAsStored } from './convolution.js';
-import { createAffine, type FloatArray, type Matrix } from './matrix.js';
+import { createAffine } from './affine.js';
+import type { FloatArray, Matrix } from './matrix.js';
 import { layerOutputSize, type Network } from './network.js';
 import { maxPoolInto } from './pooling.js';
 

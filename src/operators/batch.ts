@@ -1,22 +1,5 @@
 import { bufferCount, map, pipe, type OperatorFunction } from 'rxjs';
-
-/** One image of the dataset: its position, its grayscale pixels (0..255) and its label. */
-export interface Sample {
-  readonly index: number;
-  readonly pixels: Uint8Array;
-  readonly label: number;
-}
-
-/** Consecutive samples packed into contiguous arrays: image `i` is `pixels[i*size … (i+1)*size)`. */
-export interface Batch {
-  /** Dataset index of the first image. */
-  readonly start: number;
-  readonly count: number;
-  /** Pixels per image. */
-  readonly size: number;
-  readonly pixels: Uint8Array;
-  readonly labels: Uint8Array;
-}
+import type { Batch, Sample } from '../types.js';
 
 export function packBatch(samples: readonly Sample[]): Batch {
   const size = samples[0].pixels.length;

@@ -2,8 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { createForwardKernel, type ForwardKernel, type KernelName } from '../kernels/forward-kernel.js';
 import type { Network } from '../nn/network.js';
 import { ForwardPool, type PoolResult } from '../workers/forward-pool.js';
-import type { Batch } from './batch.js';
-import type { PredictedBatch } from './forward-pass.js';
+import type { Batch, PredictedBatch } from '../types.js';
 
 export interface WorkerForwardPassOptions {
   /** Scale pixels from 0..255 to 0..1 (default true). */

@@ -1,14 +1,5 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
-import type { PredictedBatch } from './forward-pass.js';
-
-/** A wrongly predicted image, with a view of its pixels in the batch (a collector that keeps it copies them). */
-export interface Misclassified {
-  readonly index: number;
-  readonly label: number;
-  readonly predicted: number;
-  readonly confidence: number;
-  readonly pixels: Uint8Array;
-}
+import type { Misclassified, PredictedBatch } from '../types.js';
 
 export function misclassifiedIn(batch: PredictedBatch): Misclassified[] {
   const wrong: Misclassified[] = [];

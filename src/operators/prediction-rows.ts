@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import type { PredictedBatch } from './forward-pass.js';
+import type { PredictedBatch } from '../types.js';
 
 export const PREDICTIONS_HEADER = 'index,label,predicted,confidence\n';
 

@@ -1,13 +1,5 @@
 import { defer, reduce, type Observable, type OperatorFunction } from 'rxjs';
-import type { PredictedBatch } from './forward-pass.js';
-
-/** Counts of an evaluation. `confusion[t][p]` counts images of true label t predicted as p. */
-export interface Evaluation {
-  readonly total: number;
-  readonly correct: number;
-  readonly confusion: number[][];
-  readonly forwardMs: number;
-}
+import type { Evaluation, PredictedBatch } from '../types.js';
 
 export function emptyEvaluation(classes: number): Evaluation {
   return { total: 0, correct: 0, confusion: Array.from({ length: classes }, () => new Array<number>(classes).fill(0)), forwardMs: 0 };

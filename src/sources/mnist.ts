@@ -7,29 +7,9 @@ import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { expectIdxKind, IdxDecoder, idxHeaderSize, parseIdxHeader, type IdxHeader, type IdxKind } from './idx.js';
 import { isSeekableFile, openByteStream, peekHead, type OpenOptions } from './open.js';
+import type { Batch, Sample } from '../types.js';
 
 export type { IdxHeader, IdxKind } from './idx.js';
-
-/**
- * One image with its label. `pixels` (rows × cols bytes, 0..255) is usually a view into a chunk
- * of the file shared with its neighbours: copy it (`slice()`) to keep it beyond the sample.
- */
-export interface Sample {
-  index: number;
-  pixels: Uint8Array;
-  label: number;
-}
-
-/** Consecutive samples in contiguous arrays: image `i` is `pixels[i*size … (i+1)*size)`. */
-export interface SampleBatch {
-  /** Dataset index of the first image. */
-  readonly start: number;
-  readonly count: number;
-  /** Pixels per image: rows × cols. */
-  readonly size: number;
-  readonly pixels: Uint8Array;
-  readonly labels: Uint8Array;
-}
 
 export interface ReadOptions extends Pick<OpenOptions, 'maxEntryBytes' | 'highWaterMark'> {
   /** Index of the first sample to emit; the ones before are skipped unread. Default 0. */
@@ -68,7 +48,7 @@ export function readSamples$(imagesPath: string, labelsPath: string, options: Re
 }
 
 /** Emits the samples in batches of `batchSize` (the last may hold fewer), each in contiguous arrays. */
-export function readBatches$(imagesPath: string, labelsPath: string, batchSize: number, options: ReadOptions = {}): Observable<SampleBatch> {
+export function readBatches$(imagesPath: string, labelsPath: string, batchSize: number, options: ReadOptions = {}): Observable<Batch> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     return throwError(() => new UsageError(`batch size must be a positive integer, got ${batchSize}`));
   }

@@ -6,8 +6,8 @@ import type { WeightArrays } from './nd-array.js';
 import { loadNpzWeights } from './npz.js';
 import { parsePickleWeights } from './pickle.js';
 import { readWeightFile } from './read-weight-file.js';
+import type { WeightFormat } from '../types.js';
 
-export type WeightFormat = 'pickle' | 'npz';
 
 /** The arrays of a weight file, with the file's sha256 (hex) to record which weights ran. */
 export interface LoadedWeights {

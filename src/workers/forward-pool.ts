@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KernelName } from '../kernels/forward-kernel.js';
-import { workerExecArgv, workerUrl } from './exec-argv.js';
+import { workerExecArgv, workerUrl } from './worker-url.js';
 import type { Network } from '../nn/network.js';
 import { slotLayout, type WorkerInit, type WorkerJob, type WorkerReply } from './protocol.js';
 

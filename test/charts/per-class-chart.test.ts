@@ -2,7 +2,7 @@ import test from 'ava';
 import { PNG } from 'pngjs';
 import { perClassSpec } from '../../src/charts/per-class-chart.js';
 import { renderSvg, svgToPng } from '../../src/charts/render.js';
-import { perClass } from '../../src/sinks/report.js';
+import { perClass } from '../../src/report/summary.js';
 import { MNIST_CONFUSION, svgSize, svgTexts } from './helpers.js';
 
 test('the bar chart labels every class and writes each accuracy as a percentage', async (t) => {

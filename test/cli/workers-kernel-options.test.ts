@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseCliOptions } from '../../src/cli-options.js';
+import { parseCliOptions } from '../../src/cli/options.js';
 import { UsageError } from '../../src/errors.js';
 
 test('--workers and --kernel default to a choice made by input size and network', (t) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/cli/main.js';
 import { idxBytes, writeZip } from '../helpers/idx-fixtures.js';
 import { weightFixture, weightFixtures } from '../helpers/weight-fixtures.js';
 

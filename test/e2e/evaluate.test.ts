@@ -8,7 +8,7 @@ import { lastValueFrom } from 'rxjs';
 import { PNG } from 'pngjs';
 import { evaluation$ } from '../../pipelines/evaluate.js';
 import { runEvaluation } from '../../pipelines/run-evaluation.js';
-import { parseCliOptions } from '../../src/cli-options.js';
+import { parseCliOptions } from '../../src/cli/options.js';
 import { readSamples$ } from '../../src/sources/mnist.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';

@@ -7,7 +7,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEvaluation } from '../../pipelines/run-evaluation.js';
-import { parseCliOptions } from '../../src/cli-options.js';
+import { parseCliOptions } from '../../src/cli/options.js';
 import { InputError } from '../../src/errors.js';
 import {
   CONVNET_REFERENCE, disagreement, IMAGES_GZ, LABELS_GZ, MLP_REFERENCE, modelFixture, predictionsOf, SAMPLE_WEIGHT, SIMPLE_CONVNET,

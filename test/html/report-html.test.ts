@@ -1,11 +1,11 @@
 import test from 'ava';
 import { PNG } from 'pngjs';
-import type { Report } from '../../pipelines/run-evaluation.js';
 import { buildHtmlReport } from '../../src/html/build-html-report.js';
 import { encodeDigitPng } from '../../src/html/digit-png.js';
 import { escapeHtml, jsonForScript, scopeSvgIds } from '../../src/html/escape-html.js';
 import { renderHtmlReport, type HtmlReportSummary } from '../../src/html/report-html.js';
 import { CONFUSION, COLS, MISCLASSIFIED, ROWS, syntheticInput } from './synthetic-report.js';
+import type { Report } from '../../src/types.js';
 
 // The run's Report must fit the page's input as it is (checked by tsc, erased at run time).
 const reportFits: Report extends HtmlReportSummary ? true : never = true;

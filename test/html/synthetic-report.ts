@@ -1,5 +1,5 @@
-import { renderMosaic } from '../../src/sinks/mosaic.js';
-import { encodeMosaicPng } from '../../src/sinks/write-mosaic.js';
+import { renderMosaic } from '../../src/mosaic/render-mosaic.js';
+import { encodeMosaicPng } from '../../src/mosaic/sidecar.js';
 import type { HtmlReportImage, HtmlReportInput, HtmlReportSummary } from '../../src/html/report-html.js';
 
 /**

@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { concatMap, lastValueFrom, reduce, tap } from 'rxjs';
 import { evaluateBatches$ } from '../../pipelines/evaluate.js';
 import { Credits } from '../../src/operators/credits.js';
-import { OutputSet } from '../../src/sinks/atomic-write.js';
+import { OutputSet } from '../../src/outputs/output-set.js';
 import { readBatches$ } from '../../src/sources/mnist.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';

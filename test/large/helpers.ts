@@ -69,7 +69,7 @@ export interface Run {
  */
 export function mnistEval(args: readonly string[], options: { cwd?: string; stdin?: Uint8Array; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, resolve('src/cli.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, resolve('src/cli/main.ts'), ...args], {
       cwd: options.cwd ?? scratch(),
       env: { ...process.env, MNIST_EVAL_DATA_DIR: DATA, ...options.env },
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],

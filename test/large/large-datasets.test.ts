@@ -8,9 +8,9 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { augmentInto, generateBlock, generateDataset, imageRandom } from '../../pipelines/generate-dataset.js';
 import { mergeReports, readPartialReport } from '../../pipelines/merge-reports.js';
 import { evaluateBatches$ } from '../../pipelines/evaluate.js';
-import { parseCliOptions } from '../../src/cli-options.js';
-import { datasetFiles } from '../../src/datasets.js';
-import { resolveShard, shardRange } from '../../src/shards.js';
+import { parseCliOptions } from '../../src/cli/options.js';
+import { datasetFiles } from '../../src/datasets/named-datasets.js';
+import { resolveShard, shardRange } from '../../src/sources/shards.js';
 import { readBatches$, readIdxHeaderOf } from '../../src/sources/mnist.js';
 import { comparable, generatedSet, mnistEval, mnistTestBase, rawSet, scratch } from './helpers.js';
 
@@ -242,7 +242,7 @@ test('merge with the mosaic in confidence order keeps the most confident mistake
       batchSize: 100, normalize: true, mosaicCap: 50, mosaicOrder: 'confidence', workers: 0,
     }));
   const single = await evaluate(0, 20_000);
-  const { encodeTiles } = await import('../../src/sinks/partial-report.js');
+  const { encodeTiles } = await import('../../src/report/report-json.js');
   const partial = async (index: number, start: number, end: number) => {
     const result = await evaluate(start, end);
     const report = {

@@ -1,6 +1,7 @@
 /** The blocked affine layer (4 rows × 4 columns at a time, zero steps skipped) against the obvious loop. */
 import test from 'ava';
-import { affineInto, createAffine, type FloatArray, type Matrix } from '../../src/nn/matrix.js';
+import { affineInto, createAffine } from '../../src/nn/affine.js';
+import type { FloatArray, Matrix } from '../../src/nn/matrix.js';
 import { randomValues } from '../helpers/slow-layers.js';
 
 /** y[i][j] = (0 + x[i][0]·W[0][j] + x[i][1]·W[1][j] + …) + b[j], in float64, k in order: the sums the kernel must give exactly. */

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { affineInto, argmaxRows } from '../../src/nn/matrix.js';
+import { affineInto } from '../../src/nn/affine.js';
+import { argmaxRows } from '../../src/nn/matrix.js';
 import { createPredict, predict } from '../../src/nn/predict.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { NdArray, WeightArrays } from '../../src/weights/nd-array.js';

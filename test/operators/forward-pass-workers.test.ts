@@ -1,12 +1,12 @@
 import test from 'ava';
 import { from, lastValueFrom, map, take, tap, toArray } from 'rxjs';
-import type { Batch } from '../../src/operators/batch.js';
 import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
 import { availableParallelism } from 'node:os';
 import { defaultWorkers, WORKERS_FROM_IMAGES } from '../../src/workers/forward-pool.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { WeightArrays } from '../../src/weights/nd-array.js';
+import type { Batch } from '../../src/types.js';
 
 const SIZE = 16;
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { lastValueFrom, take, tap, toArray, type Observable } from 'rxjs';
 import { InputError, UsageError } from '../../src/errors.js';
-import { readBatches$, readIdxHeaderOf, readSamples$, type Sample } from '../../src/sources/mnist.js';
+import { readBatches$, readIdxHeaderOf, readSamples$ } from '../../src/sources/mnist.js';
 import {
   REAL_IMAGES_GZ,
   REAL_IMAGES_RAW,
@@ -24,6 +24,7 @@ import {
   writeFixture,
   writeZip,
 } from '../helpers/idx-fixtures.js';
+import type { Sample } from '../../src/types.js';
 
 test.after.always(removeTempDirs);
 

@@ -1,0 +1,228 @@
+import { parseArgs } from 'node:util';
+import { DATASET_NAMES, isDatasetName, type DatasetName } from '../datasets/named-datasets.js';
+import { UsageError } from '../errors.js';
+import { resolveShard } from '../sources/shards.js';
+import type { Shard } from '../types.js';
+
+export const USAGE = `usage: mnist-eval [options]
+       mnist-eval merge PART.json … [--report PATH] [--mosaic PATH]   (see mnist-eval merge --help)
+
+Evaluates a trained network on MNIST IDX images and labels, as a stream.
+Without options: the book's sample_weight.pkl on the MNIST test set, writing
+out/errors.png and out/report.json.
+
+  --images PATH        IDX images: raw, .gz, or .zip (archive.zip:entry picks an entry)
+  --labels PATH        IDX labels: raw, .gz, or .zip (may be the same .zip as --images)
+                       (- reads either one from standard input)
+  --dataset NAME       mnist-test (the default) or mnist-train, instead of --images/--labels
+  --offset N           start at image N, counted from 0 (default 0)
+  --limit N            evaluate at most N images
+  --shard K/N          evaluate only part K (0..N-1) of N contiguous parts and write a
+                       partial report that \`mnist-eval merge\` joins; --shard env reads K
+                       (and N) from MNIST_EVAL_SHARD_INDEX/_COUNT, JOB_COMPLETION_INDEX
+                       (Kubernetes) or SLURM_ARRAY_TASK_ID/_COUNT
+  --shard-count N      N for --shard env (given alone, it implies --shard env)
+  --weights PATH       weights: a pickle (.pkl) or .npz of numpy arrays, float32 or
+                       float64 (default: the model's file in the data folder)
+  --model NAME|PATH    simple-convnet (the book's ch. 7), deep-convnet (ch. 8), or a
+                       JSON file listing the layers and the arrays each one uses;
+                       without it W1, b1 … Wn, bn are read as an MLP
+  --activation NAME    hidden-layer activation of an MLP without --model:
+                       sigmoid (default) or relu
+  --precision NAME     compute in float32 or float64 (default: float64 if the
+                       weights are all float64, else float32)
+  --batch-size N       images per forward pass (default 100)
+  --max-weights-mib N  refuse weight files whose arrays would take more than N MiB
+                       (default 2048), before allocating them
+  --workers N          worker threads for the forward pass; 0 runs it on the main
+                       thread (default: from 20,000 images one worker, with the main
+                       thread running batches too whenever the worker has one)
+  --threads N          threads that split each batch of the wasm kernel on the main
+                       thread when there are no workers (default 1)
+  --kernel NAME        forward-pass kernel: auto (default: wasm where the network
+                       allows, else js), wasm (WebAssembly SIMD, float32 sums as
+                       numpy) or js (plain JavaScript, float64 sums)
+  --no-normalize       keep pixels at 0..255 instead of scaling to 0..1 (the classic bug)
+  --mosaic PATH        PNG of the misclassified images (default out/errors.png),
+                       with a JSON sidecar beside it mapping each tile to its image
+  --mosaic-cap N       at most N tiles in the mosaic (default 400)
+  --mosaic-order NAME  index (dataset order, the default) or confidence (the most
+                       confident mistakes first, as "top losses")
+  --mosaic-scale N     pixel scale of the digits in the mosaic (default 2)
+  --html PATH          a self-contained HTML report: summary, charts, a confusion
+                       matrix whose cells show their images, and the mosaic
+  --charts DIR         per-class accuracy and confusion-matrix charts, SVG and PNG
+  --report PATH        JSON report (default out/report.json)
+  --predictions PATH   CSV with index,label,predicted,confidence for every image
+  --json               print the report as JSON on stdout, nothing else there
+  --quiet              no progress or log lines on stderr
+  --debug              print stack traces of errors
+  --help               this text
+`;
+
+export interface CliOptions {
+  readonly help: boolean;
+  readonly images?: string;
+  readonly labels?: string;
+  /** A named dataset instead of images and labels. */
+  readonly dataset?: DatasetName;
+  /** First image to evaluate (default 0). */
+  readonly offset: number;
+  /** Most images to evaluate (default: all). */
+  readonly limit?: number;
+  /** Evaluate one part of the range and write a partial report. */
+  readonly shard?: Shard;
+  readonly weights?: string;
+  readonly model?: string;
+  readonly activation: 'sigmoid' | 'relu';
+  readonly precision?: 'float32' | 'float64';
+  readonly batchSize: number;
+  /** The most bytes the weight arrays may take (--max-weights-mib). */
+  readonly maxWeightBytes: number;
+  /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
+  readonly workers?: number;
+  readonly kernel: 'auto' | 'wasm' | 'js';
+  /** Threads that split each batch on the main thread (wasm kernel); undefined: chosen by input size. */
+  readonly threads?: number;
+  readonly normalize: boolean;
+  readonly mosaic: string;
+  readonly mosaicCap: number;
+  readonly mosaicOrder: 'index' | 'confidence';
+  /** Pixel scale of the digits in the mosaic. */
+  readonly mosaicScale: number;
+  /** Where to write the HTML report, if anywhere. */
+  readonly html?: string;
+  /** A folder for the chart SVGs and PNGs, if any. */
+  readonly charts?: string;
+  readonly report: string;
+  readonly predictions?: string;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly debug: boolean;
+}
+
+function wholeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number of at least 1, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function workerCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, got '${value}'`);
+  return Number(value);
+}
+
+function kernelChoice(value: string | undefined): 'auto' | 'wasm' | 'js' {
+  if (value === undefined || value === 'auto' || value === 'wasm' || value === 'js') return value ?? 'auto';
+  throw new UsageError(`--kernel must be auto, wasm or js, got '${value}'`);
+}
+
+export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        images: { type: 'string' },
+        labels: { type: 'string' },
+        dataset: { type: 'string' },
+        offset: { type: 'string' },
+        limit: { type: 'string' },
+        shard: { type: 'string' },
+        'shard-count': { type: 'string' },
+        weights: { type: 'string' },
+        model: { type: 'string' },
+        activation: { type: 'string' },
+        precision: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'max-weights-mib': { type: 'string' },
+        workers: { type: 'string' },
+        kernel: { type: 'string' },
+        threads: { type: 'string' },
+        'no-normalize': { type: 'boolean' },
+        mosaic: { type: 'string' },
+        'mosaic-cap': { type: 'string' },
+        'mosaic-order': { type: 'string' },
+        'mosaic-scale': { type: 'string' },
+        html: { type: 'string' },
+        charts: { type: 'string' },
+        report: { type: 'string' },
+        predictions: { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(String((error as Error).message).split('\n')[0]);
+  }
+  const v = parsed.values;
+  for (const name of ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts'] as const) {
+    if (v[name] === '') throw new UsageError(`--${name} needs a path`);
+  }
+  if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
+    throw new UsageError(`--dataset must be ${DATASET_NAMES.join(' or ')}, got '${v.dataset}'`);
+  }
+  if (v.dataset !== undefined && (v.images !== undefined || v.labels !== undefined)) {
+    throw new UsageError('--dataset names both files; give it or --images/--labels, not both');
+  }
+  const activation = v.activation ?? 'sigmoid';
+  if (activation !== 'sigmoid' && activation !== 'relu') {
+    throw new UsageError(`--activation must be sigmoid or relu, got '${activation}'`);
+  }
+  if (v.activation !== undefined && v.model !== undefined) {
+    throw new UsageError('--activation applies to an MLP read from W1, b1 …; a --model names its own activations');
+  }
+  const mosaicOrder = v['mosaic-order'] ?? 'index';
+  if (mosaicOrder !== 'index' && mosaicOrder !== 'confidence') {
+    throw new UsageError(`--mosaic-order must be index or confidence, got '${mosaicOrder}'`);
+  }
+  const precision = v.precision;
+  if (precision !== undefined && precision !== 'float32' && precision !== 'float64') {
+    throw new UsageError(`--precision must be float32 or float64, got '${precision}'`);
+  }
+  return {
+    help: v.help ?? false,
+    images: v.images,
+    labels: v.labels,
+    dataset: v.dataset as DatasetName | undefined,
+    offset: wholeNumber('offset', v.offset) ?? 0,
+    limit: wholeNumber('limit', v.limit),
+    shard: resolveShard(v.shard, v['shard-count'], env),
+    weights: v.weights,
+    model: v.model,
+    activation,
+    precision,
+    batchSize: positiveInteger('batch-size', v['batch-size'], 100),
+    maxWeightBytes: positiveInteger('max-weights-mib', v['max-weights-mib'], 2048) * 2 ** 20,
+    workers: workerCount(v.workers),
+    kernel: kernelChoice(v.kernel),
+    threads: v.threads === undefined ? undefined : positiveInteger('threads', v.threads, 1),
+    normalize: !(v['no-normalize'] ?? false),
+    mosaic: v.mosaic ?? 'out/errors.png',
+    mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),
+    mosaicOrder,
+    mosaicScale: positiveInteger('mosaic-scale', v['mosaic-scale'], 2),
+    html: v.html,
+    charts: v.charts,
+    report: v.report ?? 'out/report.json',
+    predictions: v.predictions,
+    json: v.json ?? false,
+    quiet: v.quiet ?? false,
+    debug: v.debug ?? false,
+  };
+}

@@ -1,0 +1,45 @@
+import type { ClassScore, Evaluation } from '../types.js';
+
+export function perClass(confusion: readonly (readonly number[])[]): ClassScore[] {
+  return confusion.map((row, label) => {
+    const total = row.reduce((sum, n) => sum + n, 0);
+    const correct = row[label];
+    return { label, total, correct, accuracy: total === 0 ? null : correct / total };
+  });
+}
+
+export function accuracyOf(evaluation: Pick<Evaluation, 'correct' | 'total'>): number {
+  return evaluation.total === 0 ? 0 : evaluation.correct / evaluation.total;
+}
+
+/** The human summary printed on a terminal: accuracy, then the confusion matrix. */
+export function formatSummary(report: {
+  accuracy: number;
+  correct: number;
+  total: number;
+  confusion: readonly (readonly number[])[];
+}): string {
+  const width = Math.max(5, String(report.total).length + 1);
+  const cell = (v: string | number) => String(v).padStart(width);
+  const classes = report.confusion.length;
+  const scores = perClass(report.confusion);
+  const lines = [
+    `accuracy ${report.accuracy.toFixed(4)} (${report.correct} of ${report.total} correct, ${report.total - report.correct} misclassified)`,
+    '',
+    `confusion (rows: true label, columns: predicted)`,
+    cell('') + Array.from({ length: classes }, (_, p) => cell(p)).join('') + cell('acc'),
+    ...report.confusion.map((row, t) => {
+      const { accuracy } = scores[t];
+      return cell(t) + row.map(cell).join('') + cell(accuracy === null ? '-' : accuracy.toFixed(3));
+    }),
+  ];
+  return lines.join('\n');
+}
+
+/** JSON with two-space indents, but arrays of numbers on one line (a confusion row reads as a row). */
+export function formatJson(value: unknown): string {
+  return (
+    JSON.stringify(value, null, 2).replace(/\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g, (_, numbers: string) => `[${numbers.split(/,\s+/).join(', ')}]`) +
+    '\n'
+  );
+}
