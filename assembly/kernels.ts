@@ -1,6 +1,7 @@
 // WebAssembly SIMD kernels for the forward pass of an MLP, in float32 (AssemblyScript).
 //
-// Compiled at install time by `npm run build:kernels` (asc --enable simd) into dist/kernels.wasm.
+// Compiled at install time by scripts/build.mjs (`node scripts/build.mjs kernels`; asc --enable simd)
+// into dist/kernels.wasm.
 // There is no allocator: the JavaScript side (src/kernels/wasm-kernel.ts) lays out the memory from
 // `heapBase()` on (weights once, then the layer buffers) and passes byte addresses.
 //
@@ -79,14 +80,6 @@ function expS(x: f32): f32 {
   const ni = <i32>n;
   const half = ni >> 1;
   return er * reinterpret<f32>((half + 127) << 23) * reinterpret<f32>((ni - half + 127) << 23);
-}
-
-/** e^x of `n` floats at `x` (n a multiple of 4), in place. */
-export function expInPlace(x: usize, n: i32): void {
-  for (let i = 0; i < n; i += 4) {
-    const p = x + (<usize>i << 2);
-    v128.store(p, expV(v128.load(p)));
-  }
 }
 
 // ---- activations -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { from, lastValueFrom, reduce, type Observable } from 'rxjs';
 import { forwardPass } from '../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
+import { planForward } from '../src/operators/forward-plan.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { ForwardPool } from '../src/workers/forward-pool.js';
 import { inferMlp } from '../src/model/infer-mlp.js';
@@ -234,9 +235,8 @@ async function main(): Promise<void> {
   const forwardOnly = async (workers: number): Promise<number> => {
     const source$: Observable<Batch> = from(train);
     const started = performance.now();
-    const pass = workers === 0
-      ? forwardPass(network, { maxBatchSize: 100, kernel })
-      : forwardPassInWorkers(network, { maxBatchSize: 100, workers, kernel, entry: WORKER });
+    const plan = planForward(network, { batchSize: 100, kernel, workers });
+    const pass = workers === 0 ? forwardPass(network, plan) : forwardPassInWorkers(network, plan, { entry: WORKER });
     const correct = await lastValueFrom(source$.pipe(pass, reduce((n, b) => {
       for (let i = 0; i < b.count; i++) if (b.predicted[i] === b.labels[i]) n++;
       return n;

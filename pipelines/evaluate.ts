@@ -14,28 +14,18 @@ import type { Network } from '../src/nn/network.js';
 import { batch } from '../src/operators/batch.js';
 import type { Credits } from '../src/operators/credits.js';
 import { ErrorList } from '../src/report/error-list.js';
-import { resolveKernel, type KernelChoice, type KernelName } from '../src/kernels/forward-kernel.js';
 import { forwardPass } from '../src/operators/forward-pass.js';
-import { forwardPassInWorkers } from '../src/operators/forward-pass-workers.js';
+import { forwardPassInWorkers, type PoolOptions } from '../src/operators/forward-pass-workers.js';
+import { planForward, type ForwardPlan, type ForwardRequest } from '../src/operators/forward-plan.js';
+import type { ThreadSource } from '../src/workers/threads.js';
 import { misclassified } from '../src/operators/misclassified.js';
 import { predictionRows } from '../src/operators/prediction-rows.js';
 import { score } from '../src/operators/score.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
 import type { Batch, Evaluation, Misclassified, MosaicOrder, Sample } from '../src/types.js';
 
-export interface EvaluationOptions {
-  readonly batchSize: number;
-  readonly normalize: boolean;
-  /** The forward-pass kernel (default `auto`: WASM SIMD where the network allows, else JavaScript). */
-  readonly kernel?: KernelChoice | KernelName;
-  /** Worker threads for the forward pass; 0 (the default) runs it on this thread. */
-  readonly workers?: number;
-  /** Threads that split each batch on the main thread's kernel when there are no workers (default 1). */
-  readonly threads?: number;
-  /** With workers, also run batches on the main thread whenever every worker has one (default false). */
-  readonly shareWithMain?: boolean;
-  /** Batches out to the workers at once (default 2 per worker). */
-  readonly maxInFlight?: number;
+/** What the pipeline does beside the forward pass. */
+export interface PipelineOptions {
   /** At most this many misclassified images are kept for the mosaic. */
   readonly mosaicCap: number;
   readonly mosaicOrder?: MosaicOrder;
@@ -48,7 +38,14 @@ export interface EvaluationOptions {
   readonly credits?: Credits;
   /** Called after each batch with the number of images done so far. */
   readonly onProgress?: (done: number) => void;
+  /** Where worker and helper threads come from (default: started when the run starts). */
+  readonly threadSource?: ThreadSource;
+  /** How the worker pool runs (batches in flight), for tests and the bench. */
+  readonly pool?: Omit<PoolOptions, 'threadSource'>;
 }
+
+/** A library caller's options: the forward pass as a request (planned on subscribe), and the rest. */
+export interface EvaluationOptions extends ForwardRequest, PipelineOptions {}
 
 export interface EvaluationResult {
   readonly evaluation: Evaluation;
@@ -62,36 +59,22 @@ export interface EvaluationResult {
 
 /** Composes the pipeline over a stream of samples; nothing runs until it is subscribed. */
 export function evaluation$(samples$: Observable<Sample>, network: Network, options: EvaluationOptions): Observable<EvaluationResult> {
-  return defer(() => evaluateBatches$(samples$.pipe(batch(options.batchSize)), network, options));
-}
-
-/** Adds the errors of one batch to `errors` (copying: the batch's predictions are views reused later). */
-function addErrors(errors: ErrorList, batch: Batch & { readonly predicted: Int32Array; readonly confidence: Float32Array }): ErrorList {
-  for (let i = 0; i < batch.count; i++) {
-    if (batch.predicted[i] !== batch.labels[i]) errors.add(batch.start + i, batch.labels[i], batch.predicted[i], batch.confidence[i]);
-  }
-  return errors;
+  return defer(() => {
+    const plan = planForward(network, options);
+    return evaluateBatches$(samples$.pipe(batch(plan.batchSize)), network, plan, options);
+  });
 }
 
 /**
  * The same pipeline over batches already packed, in dataset order and at most `batchSize` images
  * each (readBatches$ makes them without a copy, which is what a large dataset wants).
  */
-export function evaluateBatches$(batches$: Observable<Batch>, network: Network, options: EvaluationOptions): Observable<EvaluationResult> {
+export function evaluateBatches$(batches$: Observable<Batch>, network: Network, plan: ForwardPlan, options: PipelineOptions): Observable<EvaluationResult> {
   return defer(() => {
     let done = 0;
-    const { credits, onPredictionRows } = options;
+    const { credits, onPredictionRows, threadSource } = options;
     return batches$.pipe(
-      (options.workers ?? 0) > 0
-        ? forwardPassInWorkers(network, {
-            normalize: options.normalize,
-            maxBatchSize: options.batchSize,
-            workers: options.workers!,
-            kernel: resolveKernel(network, options.kernel),
-            maxInFlight: options.maxInFlight,
-            shareWithMain: options.shareWithMain,
-          })
-        : forwardPass(network, { normalize: options.normalize, maxBatchSize: options.batchSize, kernel: options.kernel, threads: options.threads }),
+      plan.workers > 0 ? forwardPassInWorkers(network, plan, { ...options.pool, threadSource }) : forwardPass(network, plan, threadSource),
       tap((predicted) => {
         credits?.take();
         options.onProgress?.((done += predicted.count));
@@ -99,14 +82,15 @@ export function evaluateBatches$(batches$: Observable<Batch>, network: Network, 
       connect((batches$) =>
         forkJoin({
           evaluation: batches$.pipe(score(network.outputSize)),
-          collector: batches$.pipe(
+          // Every error goes into the list (no pixels); the mosaic's collector keeps the first `cap`.
+          wrong: batches$.pipe(
             misclassified(),
-            reduce((collector, wrong) => {
-              collector.offer(wrong);
-              return collector;
-            }, new TileCollector<Misclassified>(options.mosaicCap, options.mosaicOrder ?? 'index')),
+            reduce((kept, wrong) => {
+              kept.errors.add(wrong.index, wrong.label, wrong.predicted, wrong.confidence);
+              kept.collector.offer(wrong);
+              return kept;
+            }, { errors: new ErrorList(), collector: new TileCollector<Misclassified>(options.mosaicCap, options.mosaicOrder ?? 'index') }),
           ),
-          errors: batches$.pipe(reduce(addErrors, new ErrorList())),
           // Last, so it sees each batch after the branches above: a batch is settled here.
           settled: (onPredictionRows
             ? batches$.pipe(predictionRows(), concatMap(async (rows) => onPredictionRows(rows)))
@@ -118,7 +102,7 @@ export function evaluateBatches$(batches$: Observable<Batch>, network: Network, 
           ),
         }),
       ),
-      map(({ evaluation, collector, errors }) => ({ evaluation, tiles: collector.tiles(), misclassified: collector.offered, errors })),
+      map(({ evaluation, wrong: { collector, errors } }) => ({ evaluation, tiles: collector.tiles(), misclassified: collector.offered, errors })),
       finalize(() => credits?.releaseAll()),
     );
   });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds what the CLI runs, into dist/ (not committed; `npm install` / `npm ci` run this as `prepare`):
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 4 KB)
-//   dist/bundle/mnist-eval.js  src/cli/bundle-entry.ts and everything it imports, rxjs included, in one ES module
+//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
 // One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the start-up time saved.
@@ -46,7 +46,7 @@ async function bundle() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { 'mnist-eval': 'src/cli/bundle-entry.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/workers/kernel-helper.ts' },
+    entryPoints: { 'mnist-eval': 'src/cli/main.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/workers/kernel-helper.ts' },
     outdir: 'dist/bundle',
     bundle: true,
     platform: 'node',

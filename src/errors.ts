@@ -19,3 +19,17 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * Runs `decide` (a library call that checks its arguments, such as planning the forward pass) at
+ * the command line's boundary: the RangeError or TypeError it throws for a value no run can use
+ * is the user's option, so it becomes a UsageError (exit status 2).
+ */
+export function usageErrorOf<T>(decide: () => T): T {
+  try {
+    return decide();
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
+}

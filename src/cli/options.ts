@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DATASET_NAMES, isDatasetName, type DatasetName } from '../datasets/named-datasets.js';
 import { UsageError } from '../errors.js';
 import { resolveShard } from '../sources/shards.js';
+import { MAX_WORKERS } from '../operators/forward-plan.js';
 import type { Shard } from '../types.js';
 
 export const USAGE = `usage: mnist-eval [options]
@@ -119,7 +120,7 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
 
 function workerCount(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > 64) throw new UsageError(`--workers must be a whole number from 0 to 64, got '${value}'`);
+  if (!/^\d+$/.test(value) || Number(value) > MAX_WORKERS) throw new UsageError(`--workers must be a whole number from 0 to ${MAX_WORKERS}, got '${value}'`);
   return Number(value);
 }
 

@@ -21,7 +21,7 @@ export function resolveKernel(network: Network, choice: KernelChoice | KernelNam
   if (choice === 'js' || choice === 'js-f64') return 'js-f64';
   const support = wasmKernelSupport(network);
   if (support.ok) return 'wasm-simd-f32';
-  if (choice !== 'auto') throw new Error(`the wasm kernel cannot run this network: ${support.reason}`);
+  if (choice !== 'auto') throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
   return 'js-f64';
 }
 

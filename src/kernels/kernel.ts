@@ -1,4 +1,6 @@
 /** What every forward kernel is: the seam between the forward-pass operators and the math. */
+import type { Worker } from 'node:worker_threads';
+
 export type KernelName = 'wasm-simd-f32' | 'js-f64';
 /** What a user may ask for: a kernel by its short name, or `auto` (the fastest that fits). */
 export type KernelChoice = 'auto' | 'wasm' | 'js';
@@ -26,8 +28,13 @@ export interface KernelOptions {
   /** The largest batch that will come: buffers are sized for it, once. */
   readonly maxBatchSize: number;
   /**
-   * Threads to split each batch over (default 1: this thread alone). The WASM kernel starts
+   * Threads to split each batch over (default 1: this thread alone). The WASM kernel runs
    * `threads - 1` helper threads on its shared memory; the JavaScript kernel always uses one.
    */
   readonly threads?: number;
+  /**
+   * Gives the WASM kernel a helper thread (src/workers/kernel-helper.ts, started by the caller:
+   * kernels do not start threads of their own). Needed when `threads` is above 1.
+   */
+  readonly helperThread?: () => Worker;
 }

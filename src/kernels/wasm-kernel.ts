@@ -4,14 +4,13 @@
  * needs laid out behind them, so a batch allocates nothing: its pixels are copied in, each layer
  * is one call, and the predictions are read through views made once.
  *
- * With `threads` above 1, helper threads (kernel-helper.ts) share that memory and each batch is
- * split by rows: the main thread runs the first part while the helpers run the others, as
- * OpenBLAS splits a matrix product over its threads. Until a helper is ready (~40 ms after the
- * kernel is made), the main thread runs whole batches alone.
+ * With `threads` above 1, helper threads (src/workers/kernel-helper.ts, handed in by the caller)
+ * share that memory and each batch is split by rows: the main thread runs the first part while
+ * the helpers run the others, as OpenBLAS splits a matrix product over its threads. Until a
+ * helper is ready, the main thread runs whole batches alone.
  */
 import type { Layer, Network } from '../nn/network.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
-import { takeKernelHelpers } from '../workers/kernel-helpers.js';
 import { align16, kernelInstance, kernelModule } from '../wasm/module.js';
 import { CTL, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
@@ -46,9 +45,11 @@ const MIN_ROWS_PER_THREAD = 8;
 /** The float32 forward pass of `network` in a WebAssembly instance of its own. */
 export function createWasmKernel(network: Network, options: KernelOptions): ForwardKernel {
   const support = wasmKernelSupport(network);
-  if (!support.ok) throw new Error(`the wasm kernel cannot run this network: ${support.reason}`);
+  if (!support.ok) throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
   const { maxBatchSize } = options;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const { helperThread } = options;
+  if (threads > 1 && helperThread === undefined) throw new RangeError(`a wasm kernel on ${threads} threads needs helperThread to start its helpers`);
   const affine = network.layers.filter((layer): layer is Extract<Layer, { kind: 'affine' }> => layer.kind === 'affine');
 
   // Lay out the memory, from byte 0 of the heap: weights first, then the batch's buffers.
@@ -105,7 +106,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
   const plan: Plan = { pixels: at(pixels), inputSize: network.inputSize, predicted: at(predicted), confidence: at(confidence), ops };
 
   // Helper threads: each on the same memory, with its own scratch and control block.
-  const helpers = takeKernelHelpers(threads - 1).map((worker, i) => {
+  const helpers = Array.from({ length: threads - 1 }, () => helperThread!()).map((worker, i) => {
     const init: HelperInit = { memory, plan, nz: at(scratch[i + 1]), control: at(controls[i]), rows: maxBatchSize };
     worker.postMessage(init);
     return { worker, ctl: new Int32Array(memory.buffer, at(controls[i]), CTL.SIZE) };

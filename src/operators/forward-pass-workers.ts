@@ -1,27 +1,29 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { createForwardKernel, type ForwardKernel, type KernelName } from '../kernels/forward-kernel.js';
+import { createForwardKernel, type ForwardKernel } from '../kernels/forward-kernel.js';
 import type { Network } from '../nn/network.js';
 import { ForwardPool, type PoolResult } from '../workers/forward-pool.js';
+import type { ThreadSource } from '../workers/threads.js';
 import type { Batch, PredictedBatch } from '../types.js';
+import { checkBatchSize } from './forward-pass.js';
+import type { ForwardPlan } from './forward-plan.js';
 
-export interface WorkerForwardPassOptions {
-  /** Scale pixels from 0..255 to 0..1 (default true). */
-  readonly normalize?: boolean;
-  /** The largest batch that will come (slots are sized for it). */
-  readonly maxBatchSize: number;
-  readonly workers: number;
-  readonly kernel: KernelName;
+/**
+ * What the pool uses of the plan. `shareWithMain`: run a batch on the main thread whenever every
+ * worker already has one; with one worker, both cores compute, one batch each, and the
+ * hand-over's latency is hidden.
+ */
+export type WorkersPlan = Pick<ForwardPlan, 'batchSize' | 'normalize' | 'kernel' | 'workers' | 'shareWithMain'>;
+
+/** How the pool runs, beyond the plan (tests and the bench set these). */
+export interface PoolOptions {
+  /** Where the workers come from (default: started on subscribe). */
+  readonly threadSource?: ThreadSource;
   /** Batches out at once (default 2 per worker). */
   readonly maxInFlight?: number;
-  /** The worker's script (default: the one beside the pool). */
+  /** The worker's script (default: the one beside the pool; the bench passes the bundled one). */
   readonly entry?: URL;
   /** Run batches on the main thread until the first worker is ready (default true). */
   readonly coverStartUp?: boolean;
-  /**
-   * Run a batch on the main thread whenever every worker already has one (default false): with one
-   * worker, both cores compute, one batch each, and the hand-over's latency is hidden.
-   */
-  readonly shareWithMain?: boolean;
 }
 
 /**
@@ -63,13 +65,12 @@ function busyUnion(): { add(started: number, finished: number): number; prune(be
  * Written as an Observable rather than `mergeMap(…, concurrency)` + reordering: mergeMap buffers
  * every value above its concurrency, which is the unbounded memory this operator exists to avoid.
  */
-export function forwardPassInWorkers(network: Network, options: WorkerForwardPassOptions): OperatorFunction<Batch, PredictedBatch> {
-  const normalize = options.normalize ?? true;
+export function forwardPassInWorkers(network: Network, plan: WorkersPlan, options: PoolOptions = {}): OperatorFunction<Batch, PredictedBatch> {
+  const { normalize, shareWithMain } = plan;
   const coverStartUp = options.coverStartUp ?? true;
-  const shareWithMain = options.shareWithMain ?? false;
   return (source) =>
     new Observable<PredictedBatch>((subscriber) => {
-      const pool = new ForwardPool(network, { ...options, normalize });
+      const pool = new ForwardPool(network, { ...options, workers: plan.workers, kernel: plan.kernel, normalize, maxBatchSize: plan.batchSize });
       const waiting = new Map<number, { batch: Batch; dispatched: number; result?: PoolResult }>();
       const busy = busyUnion();
       const now = (): number => performance.timeOrigin + performance.now();
@@ -104,12 +105,13 @@ export function forwardPassInWorkers(network: Network, options: WorkerForwardPas
       const subscription = source.subscribe({
         next: (batch) => {
           try {
+            checkBatchSize(batch, plan);
             drain(false);
             const starting = coverStartUp && pool.readyWorkers === 0;
             const sharing = shareWithMain && pool.readyWorkers > 0 && !pool.hasIdleWorker() && pool.inFlight < pool.maxInFlight;
             if ((starting && emitted === sent) || sharing) {
               // No worker is up yet, or each has a batch already: run this one here.
-              local ??= createForwardKernel(network, options.kernel, { normalize, maxBatchSize: options.maxBatchSize });
+              local ??= createForwardKernel(network, plan.kernel, { normalize, maxBatchSize: plan.batchSize });
               const started = now();
               const { predicted, confidence } = local.forward(batch.pixels, batch.count);
               const finished = now();

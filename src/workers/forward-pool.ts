@@ -5,10 +5,9 @@
  * `receiveMessageOnPort`, sleeping in `Atomics.wait` on a counter the workers bump when it must
  * wait: this is what lets the operator hold the source back (RxJS itself has no backpressure).
  */
-import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KernelName } from '../kernels/forward-kernel.js';
-import { workerExecArgv, workerUrl } from './worker-url.js';
+import { spawnThread, type ThreadSource } from './threads.js';
 import type { Network } from '../nn/network.js';
 import { slotLayout, type WorkerInit, type WorkerJob, type WorkerReply } from './protocol.js';
 
@@ -23,16 +22,8 @@ export interface ForwardPoolOptions {
   readonly timeoutMs?: number;
   /** The worker's script (default: forward-worker beside this module; the bench passes the bundled one). */
   readonly entry?: URL;
-}
-
-const spare: Worker[] = [];
-
-/**
- * Hands over forward workers started ahead (bin/mnist-eval.js starts one before it loads the
- * bundle, so its ~40 ms start overlaps loading the weights): the next pool takes them first.
- */
-export function adoptForwardWorkers(workers: readonly Worker[]): void {
-  spare.push(...workers);
+  /** Where the workers come from when no `entry` is given (default: started here). */
+  readonly threadSource?: ThreadSource;
 }
 
 /** A finished batch: the slot with its predictions, and when it ran (epoch ms, worker clock). */
@@ -41,30 +32,6 @@ export interface PoolResult {
   readonly slot: ArrayBuffer;
   readonly started: number;
   readonly finished: number;
-}
-
-/**
- * The default worker count for `images` images: one worker beside the main thread, which runs a
- * batch itself whenever the worker has one (both cores, one batch each), where a machine has two
- * cores or more and the input is large enough to repay a thread; else 0. For the 10,000 test
- * images the worker made the forward pass faster (45 against 57 ms) but the whole run slower (444
- * against 385 ms: its start competes with loading the CLI), so small inputs stay on the main thread.
- */
-export function defaultWorkers(images: number): number {
-  return images >= WORKERS_FROM_IMAGES && availableParallelism() > 1 ? 1 : 0;
-}
-
-/** Below this many images the run stays on the main thread alone (see bench/README.md). */
-export const WORKERS_FROM_IMAGES = 20_000;
-
-/**
- * The default thread count of the main thread's kernel: 1. A helper thread halves the kernel's
- * time per batch in steady state, but on the 2-core virtual machine of bench/README.md waking it
- * for every batch (~0.1 ms) and sharing the cores with gunzip cost a default run of 10,000 images
- * more than it saved; `--threads 2` turns it on.
- */
-export function defaultThreads(_images: number): number {
-  return 1;
 }
 
 /** A deep copy of plain data whose typed arrays are fresh copies, listed for transfer. */
@@ -110,10 +77,9 @@ export class ForwardPool {
     this.busy = new Array<number>(this.size).fill(0);
     this.ready = new Array<boolean>(this.size).fill(false);
     for (let i = 0; i < this.maxInFlight; i++) this.free.push(new ArrayBuffer(this.layout.bytes));
-    const entry = options.entry ?? workerUrl(import.meta.url, 'forward-worker');
+    const { entry, threadSource } = options;
     for (let i = 0; i < this.size; i++) {
-      const worker = (options.entry === undefined ? spare.shift() : undefined) ?? new Worker(entry, { execArgv: workerExecArgv() });
-      worker.unref();
+      const worker = entry !== undefined ? spawnThread('forward-worker', entry) : threadSource?.take('forward-worker') ?? spawnThread('forward-worker');
       const { port1, port2 } = new MessageChannel();
       const transfer: ArrayBuffer[] = [];
       const init: WorkerInit = {

@@ -1,5 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
+import { spawnThread } from '../../src/workers/threads.js';
 import { createForwardKernel, resolveKernel, type KernelName } from '../../src/kernels/forward-kernel.js';
 import { wasmKernelSupport } from '../../src/kernels/wasm-kernel.js';
 import type { Network } from '../../src/nn/network.js';
@@ -150,7 +151,7 @@ test('the wasm kernel rejects a network it has no layer for', (t) => {
 test('wasm-simd-f32 on 3 threads gives, bit for bit, what it gives on one, for any batch size', async (t) => {
   const network = inferMlp(mlp([50, 21, 9], 17), 'threads.pkl', { inputSize: 50 });
   const one = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64 });
-  const three = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64, threads: 3 });
+  const three = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64, threads: 3, helperThread: () => spawnThread('kernel-helper') });
   try {
     for (let waited = 0; three.threads < 3; waited += 10) {
       if (waited > 30_000) throw new Error('the helper threads did not start');

@@ -3,7 +3,7 @@ import { from, lastValueFrom, map, take, tap, toArray } from 'rxjs';
 import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
 import { availableParallelism } from 'node:os';
-import { defaultWorkers, WORKERS_FROM_IMAGES } from '../../src/workers/forward-pool.js';
+import { defaultWorkers, planForward, WORKERS_FROM_IMAGES } from '../../src/operators/forward-plan.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { WeightArrays } from '../../src/weights/nd-array.js';
 import type { Batch } from '../../src/types.js';
@@ -39,10 +39,10 @@ const copyPredictions = map((b: { start: number; predicted: Int32Array; confiden
 
 test('workers give what the main thread gives, batch for batch, in dataset order', async (t) => {
   const input = batches(40, 8, 5);
-  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, { maxBatchSize: 8 }), copyPredictions, toArray()));
+  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, planForward(network, { batchSize: 8 })), copyPredictions, toArray()));
   for (const workers of [1, 2, 3]) {
     for (const coverStartUp of [false, true]) {
-      const got = await lastValueFrom(from(input).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers, kernel: 'wasm-simd-f32', coverStartUp }), copyPredictions, toArray()));
+      const got = await lastValueFrom(from(input).pipe(forwardPassInWorkers(network, { batchSize: 8, normalize: true, workers: workers, kernel: 'wasm-simd-f32', shareWithMain: false }, { coverStartUp }), copyPredictions, toArray()));
       t.deepEqual(got, expected, `${workers} workers${coverStartUp ? ', the main thread covering their start-up' : ''}`);
     }
   }
@@ -59,7 +59,7 @@ test('at most maxInFlight batches are out at once, however fast the source', asy
         pulled++;
         most = Math.max(most, pulled - emitted);
       }),
-      forwardPassInWorkers(network, { maxBatchSize: 4, workers: 2, kernel: 'js-f64', maxInFlight, coverStartUp: false }),
+      forwardPassInWorkers(network, { batchSize: 4, normalize: true, workers: 2, kernel: 'js-f64', shareWithMain: false }, { maxInFlight, coverStartUp: false }),
       tap(() => emitted++),
       toArray(),
     ),
@@ -73,7 +73,7 @@ test('forwardMs of a worker run is the busy time of the workers, no more than th
   const started = performance.now();
   const total = await lastValueFrom(
     from(batches(30, 8)).pipe(
-      forwardPassInWorkers(network, { maxBatchSize: 8, workers: 2, kernel: 'wasm-simd-f32', coverStartUp: false }),
+      forwardPassInWorkers(network, { batchSize: 8, normalize: true, workers: 2, kernel: 'wasm-simd-f32', shareWithMain: false }, { coverStartUp: false }),
       map((b) => b.forwardMs),
       toArray(),
       map((ms) => ms.reduce((a, b) => a + b, 0)),
@@ -85,19 +85,19 @@ test('forwardMs of a worker run is the busy time of the workers, no more than th
 
 test('a batch too large for the slots, or a worker that cannot start, ends the stream with an error', async (t) => {
   await t.throwsAsync(
-    lastValueFrom(from(batches(3, 8)).pipe(forwardPassInWorkers(network, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32', coverStartUp: false }))),
-    { instanceOf: RangeError, message: 'batch of 8 images exceeds 4' },
+    lastValueFrom(from(batches(3, 8)).pipe(forwardPassInWorkers(network, { batchSize: 4, normalize: true, workers: 1, kernel: 'wasm-simd-f32', shareWithMain: false }, { coverStartUp: false }))),
+    { instanceOf: RangeError, message: "forward pass: a batch of 8 images is larger than the plan's batch size 4; give the source the same batch size" },
   );
   const float64 = { ...network, precision: 'float64' as const };
   await t.throwsAsync(
-    lastValueFrom(from(batches(3, 4)).pipe(forwardPassInWorkers(float64, { maxBatchSize: 4, workers: 1, kernel: 'wasm-simd-f32', coverStartUp: false }))),
+    lastValueFrom(from(batches(3, 4)).pipe(forwardPassInWorkers(float64, { batchSize: 4, normalize: true, workers: 1, kernel: 'wasm-simd-f32', shareWithMain: false }, { coverStartUp: false }))),
     { message: 'forward worker could not start: the wasm kernel cannot run this network: it computes in float32, the network is float64' },
   );
 });
 
 test('unsubscribing early ends the run and its workers', async (t) => {
   const got = await lastValueFrom(
-    from(batches(50, 8)).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers: 2, kernel: 'js-f64' }), take(3), copyPredictions, toArray()),
+    from(batches(50, 8)).pipe(forwardPassInWorkers(network, { batchSize: 8, normalize: true, workers: 2, kernel: 'js-f64', shareWithMain: false }), take(3), copyPredictions, toArray()),
   );
   t.deepEqual(got.map((b) => b.start), [0, 8, 16]);
 });
@@ -110,10 +110,10 @@ test('the default runs small inputs on the main thread and larger ones on a work
 
 test('sharing with the main thread keeps dataset order and the predictions of the main thread alone', async (t) => {
   const input = batches(60, 8, 3);
-  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, { maxBatchSize: 8 }), copyPredictions, toArray()));
+  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, planForward(network, { batchSize: 8 })), copyPredictions, toArray()));
   for (const workers of [1, 2]) {
     const got = await lastValueFrom(
-      from(input).pipe(forwardPassInWorkers(network, { maxBatchSize: 8, workers, kernel: 'wasm-simd-f32', shareWithMain: true, coverStartUp: false }), copyPredictions, toArray()),
+      from(input).pipe(forwardPassInWorkers(network, { batchSize: 8, normalize: true, workers: workers, kernel: 'wasm-simd-f32', shareWithMain: true }, { coverStartUp: false }), copyPredictions, toArray()),
     );
     t.deepEqual(got, expected, `${workers} workers and the main thread`);
   }
