@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import type { MergeRunOptions } from '../../pipelines/run-options.js';
 
 export const MERGE_USAGE = `usage: mnist-eval merge PART.json … [options]
 
@@ -16,11 +17,9 @@ shards' tiles, without the dataset. Every shard 0..N-1 must be given, once, in a
   --help               this text
 `;
 
-export interface MergeOptions {
+/** The merge's options, and the command line's own flags. */
+export interface MergeOptions extends MergeRunOptions {
   readonly help: boolean;
-  readonly parts: readonly string[];
-  readonly report: string;
-  readonly mosaic: string;
   readonly json: boolean;
   readonly quiet: boolean;
   readonly debug: boolean;

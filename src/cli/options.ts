@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DATASET_NAMES, isDatasetName, type DatasetName } from '../datasets/named-datasets.js';
 import { UsageError } from '../errors.js';
+import type { RunOptions } from '../../pipelines/run-options.js';
 import { resolveShard } from '../sources/shards.js';
 import { MAX_WORKERS } from '../operators/forward-plan.js';
-import type { Shard } from '../types.js';
 
 export const USAGE = `usage: mnist-eval [options]
        mnist-eval merge PART.json … [--report PATH] [--mosaic PATH]   (see mnist-eval merge --help)
@@ -61,42 +61,9 @@ out/errors.png and out/report.json.
   --help               this text
 `;
 
-export interface CliOptions {
+/** The evaluation's options, and the command line's own flags. */
+export interface CliOptions extends RunOptions {
   readonly help: boolean;
-  readonly images?: string;
-  readonly labels?: string;
-  /** A named dataset instead of images and labels. */
-  readonly dataset?: DatasetName;
-  /** First image to evaluate (default 0). */
-  readonly offset: number;
-  /** Most images to evaluate (default: all). */
-  readonly limit?: number;
-  /** Evaluate one part of the range and write a partial report. */
-  readonly shard?: Shard;
-  readonly weights?: string;
-  readonly model?: string;
-  readonly activation: 'sigmoid' | 'relu';
-  readonly precision?: 'float32' | 'float64';
-  readonly batchSize: number;
-  /** The most bytes the weight arrays may take (--max-weights-mib). */
-  readonly maxWeightBytes: number;
-  /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
-  readonly workers?: number;
-  readonly kernel: 'auto' | 'wasm' | 'js';
-  /** Threads that split each batch on the main thread (wasm kernel); undefined: chosen by input size. */
-  readonly threads?: number;
-  readonly normalize: boolean;
-  readonly mosaic: string;
-  readonly mosaicCap: number;
-  readonly mosaicOrder: 'index' | 'confidence';
-  /** Pixel scale of the digits in the mosaic. */
-  readonly mosaicScale: number;
-  /** Where to write the HTML report, if anywhere. */
-  readonly html?: string;
-  /** A folder for the chart SVGs and PNGs, if any. */
-  readonly charts?: string;
-  readonly report: string;
-  readonly predictions?: string;
   readonly json: boolean;
   readonly quiet: boolean;
   readonly debug: boolean;

@@ -5,11 +5,11 @@ import { MAX_BATCH_SIZE, planForward, threadsWanted, WORKERS_FROM_IMAGES } from 
 import type { WeightArrays } from '../../src/weights/nd-array.js';
 
 const mlp = (dtype: 'float32' | 'float64') => {
-  const Array = dtype === 'float32' ? Float32Array : Float64Array;
+  const Floats = dtype === 'float32' ? Float32Array : Float64Array;
   return inferMlp(
     new Map([
-      ['W1', { shape: [4, 3], dtype, data: Array.from({ length: 12 }, (_, i) => i / 12) }],
-      ['b1', { shape: [3], dtype, data: new Array(3) }],
+      ['W1', { shape: [4, 3], dtype, data: new Floats(Array.from({ length: 12 }, (_, i) => i / 12)) }],
+      ['b1', { shape: [3], dtype, data: new Floats(3) }],
     ]) as WeightArrays,
     'tiny.pkl',
     { inputSize: 4 },

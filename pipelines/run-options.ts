@@ -1,0 +1,52 @@
+/**
+ * What the two runnable pipelines take: a run of the evaluation (`runEvaluation`) and a merge of
+ * shards (`runMerge`). The CLI parses argv into these (adding its own flags: help, json, quiet,
+ * debug); a program can fill them itself.
+ */
+import type { DatasetName } from '../src/datasets/named-datasets.js';
+import type { MosaicOrder, Shard } from '../src/types.js';
+
+export interface RunOptions {
+  readonly images?: string;
+  readonly labels?: string;
+  /** A named dataset instead of images and labels. */
+  readonly dataset?: DatasetName;
+  /** First image to evaluate (default 0). */
+  readonly offset: number;
+  /** Most images to evaluate (default: all). */
+  readonly limit?: number;
+  /** Evaluate one part of the range and write a partial report. */
+  readonly shard?: Shard;
+  readonly weights?: string;
+  readonly model?: string;
+  readonly activation: 'sigmoid' | 'relu';
+  readonly precision?: 'float32' | 'float64';
+  /** Images per forward pass; planned with the kernel, workers and threads (src/operators/forward-plan.ts). */
+  readonly batchSize: number;
+  /** The most bytes the weight arrays may take (--max-weights-mib). */
+  readonly maxWeightBytes: number;
+  /** Worker threads for the forward pass (0: the main thread); undefined: chosen by input size. */
+  readonly workers?: number;
+  readonly kernel: 'auto' | 'wasm' | 'js';
+  /** Threads that split each batch on the main thread (wasm kernel); undefined: 1. */
+  readonly threads?: number;
+  readonly normalize: boolean;
+  readonly mosaic: string;
+  readonly mosaicCap: number;
+  readonly mosaicOrder: MosaicOrder;
+  /** Pixel scale of the digits in the mosaic. */
+  readonly mosaicScale: number;
+  /** Where to write the HTML report, if anywhere. */
+  readonly html?: string;
+  /** A folder for the chart SVGs and PNGs, if any. */
+  readonly charts?: string;
+  readonly report: string;
+  readonly predictions?: string;
+}
+
+export interface MergeRunOptions {
+  /** The shards' partial reports. */
+  readonly parts: readonly string[];
+  readonly report: string;
+  readonly mosaic: string;
+}
