@@ -34,7 +34,8 @@ const DTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x0e, 'float64'],
 ]);
 
-const NDIM_OF_KIND: Readonly<Record<IdxKind, number>> = { images: 3, labels: 1 };
+/** The dimensions of each kind: images count × rows × cols, labels count. */
+export const NDIM_OF_KIND: Readonly<Record<IdxKind, number>> = { images: 3, labels: 1 };
 
 /** Largest record we accept: far above any image, far below what a typed array can hold. */
 const MAX_RECORD_BYTES = 2 ** 30;
@@ -55,6 +56,15 @@ export function idxHeaderSize(magic: Uint8Array, file: string): number {
   if (dtype !== 0x08) throw new InputError(file, `unsupported IDX dtype ${hex(dtype, 2)} (${name}), expected 0x08 (unsigned byte)`);
   if (ndim === 0) throw new InputError(file, `not an IDX file (magic ${hex(word, 8)}, no dimensions)`);
   return 4 + 4 * ndim;
+}
+
+/**
+ * The ndim of the IDX file that starts with `head`, for any dtype of the format (so that a file
+ * of another dtype is still recognised, to be refused by name); undefined for other data.
+ */
+export function idxNdimOf(head: Uint8Array): number | undefined {
+  const [zero0, zero1, dtype, ndim] = head;
+  return head.length >= 4 && zero0 === 0 && zero1 === 0 && DTYPE_NAMES.has(dtype) && ndim > 0 ? ndim : undefined;
 }
 
 /** Parses a complete IDX header (extra bytes after it are ignored). Errors name `file`. */

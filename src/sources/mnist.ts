@@ -3,10 +3,11 @@
  * Nothing opens until subscribe; unsubscribing, an error or the end closes both files.
  */
 import { Observable, throwError, type Subscriber } from 'rxjs';
-import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { expectIdxKind, IdxDecoder, idxHeaderSize, parseIdxHeader, type IdxHeader, type IdxKind } from './idx.js';
-import { isSeekableFile, openByteStream, peekHead, type OpenOptions } from './open.js';
+import { expectIdxKind, idxHeaderSize, parseIdxHeader, type IdxHeader, type IdxKind } from './idx.js';
+import { IdxReader } from './idx-reader.js';
+import type { OpenOptions } from './open.js';
+import { peekHead } from './peek-head.js';
 import type { Batch, Sample } from '../types.js';
 
 export type { IdxHeader, IdxKind } from './idx.js';
@@ -91,9 +92,6 @@ function headerIn(head: Uint8Array, path: string, kind: IdxKind): IdxHeader | un
   return header;
 }
 
-/** Skipping at least this many bytes of a raw file seeks instead of reading them. */
-const SEEK_BYTES = 4 * 2 ** 20;
-
 interface Pair {
   readonly images: IdxReader;
   readonly labels: IdxReader;
@@ -159,83 +157,4 @@ function checkLabel(label: number, index: number, labelsPath: string, options: R
   const classes = options.classes ?? 10;
   if (label >= classes) throw new InputError(labelsPath, `label ${label} at index ${index} is outside 0..${classes - 1}`);
   return label;
-}
-
-/** Pulls chunks of one IDX file into its decoder, only as many as the records asked for need. */
-class IdxReader {
-  readonly decoder: IdxDecoder;
-  readonly #path: string;
-  readonly #options: OpenOptions;
-  #stream: Readable;
-  #chunks: AsyncIterator<Uint8Array>;
-
-  constructor(path: string, kind: IdxKind, options: OpenOptions) {
-    this.#path = path;
-    this.#options = { ...options, kind };
-    this.#stream = this.#open(0);
-    this.#chunks = this.#stream[Symbol.asyncIterator]();
-    this.decoder = new IdxDecoder(path, kind);
-  }
-
-  #open(start: number): Readable {
-    const stream = openByteStream(this.#path, { ...this.#options, start });
-    // The iterator listens for errors only from its first next(); until then, this listener keeps
-    // a failure of the one file we are not reading yet from being an uncaught 'error' event.
-    stream.on('error', () => {});
-    return stream;
-  }
-
-  async header(): Promise<IdxHeader> {
-    while (this.decoder.header === undefined) await this.#pull();
-    return this.decoder.header;
-  }
-
-  /** Reads until `records` records are available; the header bounds how many can be asked for. */
-  async fill(records: number): Promise<void> {
-    while (this.decoder.available < records) {
-      if (!(await this.#pull())) throw new Error(`IdxReader: ${records} records asked for beyond the end`);
-    }
-  }
-
-  /**
-   * Drops the next `records` records, which must follow the header directly. A raw file seeks past
-   * them (when they are more than a few MiB); anything else reads them and throws them away.
-   */
-  async skip(records: number): Promise<void> {
-    const header = await this.header();
-    const bytes = records * header.recordSize;
-    if (bytes >= SEEK_BYTES && (await isSeekableFile(this.#path))) {
-      this.#stream.destroy();
-      this.#stream = this.#open(header.headerSize + bytes);
-      this.#chunks = this.#stream[Symbol.asyncIterator]();
-      this.decoder.seek(records);
-      return;
-    }
-    for (let left = records; left > 0; ) {
-      await this.fill(1);
-      const n = Math.min(left, this.decoder.available);
-      this.decoder.skip(n);
-      left -= n;
-    }
-  }
-
-  /** Reads to the end of the stream, which checks for trailing bytes and lets zlib check its trailer. */
-  async finish(): Promise<void> {
-    while (await this.#pull());
-  }
-
-  close(): void {
-    this.#stream.destroy();
-  }
-
-  /** Feeds one more chunk to the decoder; false at the end of the stream, once the decoder has checked it. */
-  async #pull(): Promise<boolean> {
-    const next = await this.#chunks.next();
-    if (next.done) {
-      this.decoder.end();
-      return false;
-    }
-    this.decoder.push(next.value);
-    return true;
-  }
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
-import { IdxDecoder, expectIdxKind, parseIdxHeader } from '../../src/sources/idx.js';
+import { IdxDecoder, expectIdxKind, idxNdimOf, parseIdxHeader } from '../../src/sources/idx.js';
 import { idxBytes, tinySet } from '../helpers/idx-fixtures.js';
 
 test('parseIdxHeader reads a 3-D uint8 header', (t) => {
@@ -46,6 +46,16 @@ for (const [name, bytes, message] of headerErrors) {
     t.is(error?.file, 'x.idx');
   });
 }
+
+test('idxNdimOf: the ndim of an IDX file of any dtype, else undefined', (t) => {
+  t.is(idxNdimOf(idxBytes([5, 3, 4], [])), 3);
+  t.is(idxNdimOf(idxBytes([5], [])), 1);
+  t.is(idxNdimOf(idxBytes([2, 2], [], 0x0d)), 2, 'float32: recognised, for the decoder to refuse by name');
+  t.is(idxNdimOf(Uint8Array.from([0, 0, 8])), undefined, 'too short');
+  t.is(idxNdimOf(Uint8Array.from([0, 0, 8, 0])), undefined, 'no dimensions');
+  t.is(idxNdimOf(Uint8Array.from([0, 0, 0x0a, 1])), undefined, 'unknown dtype');
+  t.is(idxNdimOf(Buffer.from('PK\x03\x04')), undefined);
+});
 
 test('expectIdxKind tells images from labels', (t) => {
   t.notThrows(() => expectIdxKind(parseIdxHeader(idxBytes([5, 3, 4], [])), 'images', 'a'));
