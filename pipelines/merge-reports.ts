@@ -11,14 +11,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../src/errors.js';
-import type { MergeOptions } from '../src/cli/merge-options.js';
+import type { MergeRunOptions } from './run-options.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
+import { buildReport, peakRssMb, sidecarPath } from '../src/report/build-report.js';
+import { formatJson } from '../src/report/json.js';
 import { decodeTiles, formatReportJson } from '../src/report/report-json.js';
-import { accuracyOf, formatJson, perClass } from '../src/report/summary.js';
-import { encodeMosaicPng, mosaicSidecar } from '../src/mosaic/sidecar.js';
-import { peakRssMb, sidecarPath } from './run-evaluation.js';
+import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
+import { mosaicSidecar } from '../src/mosaic/sidecar.js';
 import type { Misclassified, Prediction, Report, ShardPart } from '../src/types.js';
 
 /** A shard's report as read from its file. */
@@ -121,7 +122,8 @@ export function checkShards(parts: readonly PartialReport[]): PartialReport[] {
 /** The report a single run over the shards' whole range gives (see the file's comment for the fields that differ). */
 export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic: string }, started = performance.now()): MergedReport {
   const ordered = checkShards(parts);
-  const { shard: firstShard, ...first } = ordered[0].report;
+  const first = ordered[0].report;
+  const firstShard = first.shard;
   const classes = first.confusion.length;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let correct = 0;
@@ -142,25 +144,26 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
     for (const tile of decodeTiles(report.shard.tiles, firstShard.rows * firstShard.cols, file)) collector.offer(tile);
   }
   const tiles = collector.tiles();
-  const report: Report = {
-    ...first,
-    accuracy: accuracyOf({ correct, total }),
-    correct,
-    total,
+  const report = buildReport({
+    evaluation: { total, correct, confusion, forwardMs },
     misclassified,
-    confusion,
-    perClass: perClass(confusion),
-    mosaic: { path: outputs.mosaic, sidecar: sidecarPath(outputs.mosaic), shown: tiles.length, leftOut: misclassified - tiles.length },
-    predictions: null,
-    timing: { totalMs: performance.now() - started, forwardMs },
-    resources: { peakRssMb: Math.max(peak, peakRssMb()) },
     errors,
-  };
+    normalize: first.normalize,
+    batchSize: first.batchSize,
+    inputs: first.inputs,
+    model: first.model,
+    mosaic: { path: outputs.mosaic, shown: tiles.length },
+    predictions: null,
+    totalMs: performance.now() - started,
+    forward: first.forward,
+    resources: { peakRssMb: Math.max(peak, peakRssMb()) },
+    range: first.range,
+  });
   return { report, tiles };
 }
 
 /** Reads the partial reports, merges them, and writes the report, the mosaic and its sidecar together. */
-export async function runMerge(options: MergeOptions, hooks: { readonly log: (line: string) => void }): Promise<Report> {
+export async function runMerge(options: MergeRunOptions, hooks: { readonly log: (line: string) => void }): Promise<Report> {
   const started = performance.now();
   const outputs = new OutputSet();
   try {

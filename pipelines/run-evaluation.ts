@@ -3,45 +3,37 @@
  * pipeline, and write the report, the mosaic and the predictions only when the whole run succeeded.
  */
 import { Observable } from 'rxjs';
-import { basename, dirname, extname, join } from 'node:path';
-import type { CliOptions } from '../src/cli/options.js';
+import { join } from 'node:path';
+import type { RunOptions } from './run-options.js';
 import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 import { loadModel } from '../src/model/load-model.js';
 import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
-import { accuracyOf, formatJson, perClass } from '../src/report/summary.js';
-import { encodeMosaicPng, mosaicSidecar } from '../src/mosaic/sidecar.js';
+import { buildReport, peakRssMb, sidecarPath } from '../src/report/build-report.js';
+import { formatJson } from '../src/report/json.js';
+import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
+import { mosaicSidecar } from '../src/mosaic/sidecar.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
 import { datasetFiles } from '../src/datasets/named-datasets.js';
-import { shardRange } from '../src/sources/shards.js';
+import { selectedRange, shardRange } from '../src/sources/shards.js';
 import { Credits } from '../src/operators/credits.js';
 import { encodeTiles, formatReportJson } from '../src/report/report-json.js';
-import { resolveKernel } from '../src/kernels/forward-kernel.js';
-import { defaultThreads, defaultWorkers } from '../src/workers/forward-pool.js';
+import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
+import { createThreadSource } from '../src/workers/threads.js';
+import { usageErrorOf } from '../src/errors.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
-import type { ModelInfo, Prediction, RecordRange, Report } from '../src/types.js';
+import type { ModelInfo, Report } from '../src/types.js';
 
 /** Batches that may wait between the forward pass and the end of the pipeline (CSV writes). */
 export const MAX_SETTLING_BATCHES = 8;
-
-export const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
-
-/** The records that --offset and --limit select from a dataset of `size`. */
-export function selectedRange(size: number, options: Pick<CliOptions, 'offset' | 'limit'>): RecordRange & { readonly size: number } {
-  const start = Math.min(options.offset, size);
-  return { start, end: Math.min(size, start + (options.limit ?? Infinity)), size };
-}
 
 export interface RunHooks {
   readonly log: (line: string) => void;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
-
-export const sidecarPath = (mosaicPath: string): string =>
-  join(dirname(mosaicPath), `${basename(mosaicPath, extname(mosaicPath))}.json`);
 
 /** Runs the pipeline to its single result; unsubscribes (closing the files) when `signal` aborts. */
 function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
@@ -79,13 +71,14 @@ async function stageCharts(outputs: OutputSet, dir: string, report: Report): Pro
   }
 }
 
-export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promise<Report> {
+export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
   const images = named?.images ?? options.images ?? requireDataFile(TEST_IMAGES);
   const labels = named?.labels ?? options.labels ?? requireDataFile(TEST_LABELS);
 
   const outputs = new OutputSet();
+  const threadSource = createThreadSource();
   try {
     await outputs.checkWritable([
       options.report, options.mosaic, sidecarPath(options.mosaic),
@@ -95,6 +88,10 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     ]);
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
+    // The threads the plan will use start now, while the weights load.
+    const wanted = usageErrorOf(() => threadsWanted(options, header.count));
+    threadSource.start('forward-worker', wanted.workers);
+    threadSource.start('kernel-helper', wanted.threads - 1);
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
       model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes,
     });
@@ -103,66 +100,49 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
     const count = part.end - part.start;
     const which = count === header.count ? `${header.count} images` : `images ${part.start}..${part.end - 1} of ${header.count}`;
     const shardNote = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
-    hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.precision}) on ${images} (${which}${shardNote}, batches of ${options.batchSize})`);
-    const kernel = resolveKernel(network, options.kernel);
-    const workers = options.workers ?? defaultWorkers(header.count);
-    const alsoMainThread = options.workers === undefined && workers > 0;
-    const threads = workers > 0 || kernel !== 'wasm-simd-f32' ? 1 : options.threads ?? defaultThreads(header.count);
+    const plan = usageErrorOf(() => planForward(network, options, header.count));
+    hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.precision}) on ${images} (${which}${shardNote}, batches of ${plan.batchSize})`);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
     await predictions?.write(PREDICTIONS_HEADER);
     // Backpressure: the files are read no further while MAX_SETTLING_BATCHES batches wait on writes.
     const credits = new Credits(MAX_SETTLING_BATCHES);
-    const batches$ = readBatches$(images, labels, options.batchSize, {
+    const batches$ = readBatches$(images, labels, plan.batchSize, {
       offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room(),
     });
 
     const result: EvaluationResult = await runToEnd(
-      evaluateBatches$(batches$, network, {
-        batchSize: options.batchSize,
-        normalize: options.normalize,
-        kernel,
-        workers,
-        threads,
-        shareWithMain: alsoMainThread,
+      evaluateBatches$(batches$, network, plan, {
         mosaicCap: options.mosaicCap,
         mosaicOrder: options.mosaicOrder,
         credits,
+        threadSource,
         onPredictionRows: predictions ? (rows) => predictions.write(rows) : undefined,
         onProgress: (done) => hooks.onProgress?.(done, count),
       }),
       hooks.signal,
     );
     const { evaluation, tiles } = result;
-    let errorEntries: Prediction[] | undefined;
     const mosaic = renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
-    const report: Report = {
-      accuracy: accuracyOf(evaluation),
-      correct: evaluation.correct,
-      total: evaluation.total,
+    const report = buildReport({
+      evaluation,
       misclassified: result.misclassified,
-      confusion: evaluation.confusion,
-      perClass: perClass(evaluation.confusion),
+      // Made only if read (--json, a library caller): the report file is written from the list itself.
+      errors: () => result.errors.entries(),
       normalize: options.normalize,
-      batchSize: options.batchSize,
+      batchSize: plan.batchSize,
       inputs: { images, labels, weights: model.weights.path, weightsSha256: model.weights.sha256 },
       model,
-      mosaic: { path: options.mosaic, sidecar: sidecarPath(options.mosaic), shown: tiles.length, leftOut: result.misclassified - tiles.length },
+      mosaic: { path: options.mosaic, shown: tiles.length },
       predictions: options.predictions ?? null,
-      timing: { totalMs: performance.now() - started, forwardMs: evaluation.forwardMs },
-      forward: { kernel, workers, threads, alsoMainThread },
+      totalMs: performance.now() - started,
+      forward: { kernel: plan.kernel, workers: plan.workers, threads: plan.threads, alsoMainThread: plan.shareWithMain },
       resources: { peakRssMb: peakRssMb() },
       range,
-      // Made only if read (--json, a library caller): the report file is written from the list itself.
-      get errors() {
-        return (errorEntries ??= result.errors.entries());
+      shard: options.shard === undefined ? undefined : {
+        ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, mosaicScale: options.mosaicScale,
+        tiles: encodeTiles(tiles),
       },
-      ...(options.shard === undefined ? {} : {
-        shard: {
-          ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, mosaicScale: options.mosaicScale,
-          tiles: encodeTiles(tiles),
-        },
-      }),
-    };
+    });
     const mosaicPng = encodeMosaicPng(mosaic);
     await outputs.stage(options.mosaic, mosaicPng);
     if (options.charts) await stageCharts(outputs, options.charts, report);
@@ -177,5 +157,7 @@ export async function runEvaluation(options: CliOptions, hooks: RunHooks): Promi
   } catch (error) {
     await outputs.abort();
     throw error;
+  } finally {
+    threadSource.close();
   }
 }

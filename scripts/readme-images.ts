@@ -14,21 +14,20 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lastValueFrom } from 'rxjs';
 import { activationsSpec } from '../src/charts/activations-chart.js';
 import { renderReportCharts } from '../src/charts/report-charts.js';
 import { renderSvg, svgToPng } from '../src/charts/render.js';
 import { buildHtmlReport } from '../src/html/build-html-report.js';
-import { describeLayers, parameterCount } from '../src/nn/network.js';
+import { resolveKernel } from '../src/kernels/forward-kernel.js';
+import { loadModel } from '../src/model/load-model.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
-import { accuracyOf, perClass } from '../src/report/summary.js';
-import { encodeMosaicPng } from '../src/mosaic/sidecar.js';
+import { buildReport, peakRssMb } from '../src/report/build-report.js';
+import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
 import { readIdxHeaderOf, readSamples$ } from '../src/sources/mnist.js';
-import { inferMlp } from '../src/model/infer-mlp.js';
-import { loadWeights } from '../src/weights/load.js';
 import { evaluation$ } from '../pipelines/evaluate.js';
 
 const MOSAIC_CAP = 60;
@@ -77,8 +76,7 @@ function pickCell(clickable: (label: number, predicted: number) => boolean): [nu
 async function readmeImages(folder: string): Promise<string[]> {
   const header = await readIdxHeaderOf(images, 'images');
   const [, rows, cols] = header.dims;
-  const weights = await loadWeights(weightsPath);
-  const network = inferMlp(weights.arrays, 'sample_weight.pkl', { inputSize: rows * cols });
+  const { network, info: model } = await loadModel({ weights: weightsPath, imageShape: [rows, cols] });
   const started = performance.now();
   const result = await lastValueFrom(
     evaluation$(readSamples$(images, labels, { classes: network.outputSize }), network, {
@@ -98,20 +96,23 @@ async function readmeImages(folder: string): Promise<string[]> {
     header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length, title: 'sample_weight.pkl, most confident mistakes first' },
   });
   const mosaicPng = encodeMosaicPng(mosaic);
-  const report = {
-    accuracy: accuracyOf(evaluation),
-    correct: evaluation.correct,
-    total: evaluation.total,
+  const report = buildReport({
+    evaluation,
     misclassified: result.misclassified,
-    confusion: evaluation.confusion,
-    perClass: perClass(evaluation.confusion),
+    errors: () => result.errors.entries(),
     normalize: true,
     batchSize: BATCH_SIZE,
-    inputs: { images: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz', weights: 'sample_weight.pkl', weightsSha256: weights.sha256 },
-    model: { layers: describeLayers(network), parameters: parameterCount(network), precision: network.precision },
-    mosaic: { shown: tiles.length, leftOut: result.misclassified - tiles.length },
-    timing: { totalMs, forwardMs: evaluation.forwardMs },
-  };
+    // The pictures show file names, not this machine's folders.
+    inputs: { images: basename(images), labels: basename(labels), weights: basename(weightsPath), weightsSha256: model.weights.sha256 },
+    model,
+    mosaic: { path: join(folder, 'errors.png'), shown: tiles.length },
+    predictions: null,
+    totalMs,
+    // As evaluation$ runs it when no workers are asked for: on this thread, with the default kernel.
+    forward: { kernel: resolveKernel(network), workers: 0, threads: 1, alsoMainThread: false },
+    resources: { peakRssMb: peakRssMb() },
+    range: { start: 0, end: evaluation.total, size: header.count },
+  });
   const charts = await renderReportCharts(report);
   const html = await buildHtmlReport({ report, mosaicPng, misclassified: tiles, rows, cols, title: 'mnist-eval: sample_weight.pkl on the MNIST test set' });
   const screenshot = await screenshotReport(html, (label, predicted) => tiles.some((t) => t.label === label && t.predicted === predicted));

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../outputs/output-set.js';
 
 /**
  * The package's own folder: the nearest folder above this module whose package.json is
@@ -84,14 +85,7 @@ export async function sampleWeights(
   if (digest !== SAMPLE_WEIGHTS_SOURCE.sha256) {
     throw new InputError(SAMPLE_WEIGHTS, `downloaded file has sha256 ${digest}, expected ${SAMPLE_WEIGHTS_SOURCE.sha256}; ${where}`);
   }
-  await mkdir(dataDir, { recursive: true });
-  const temp = `${target}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, target);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await writeFileAtomic(target, bytes);
   log(`saved ${target}`);
   return target;
 }

@@ -1,6 +1,7 @@
 import { digitDataUri } from './digit-png.js';
 import { escapeHtml, jsonForScript, scopeSvgIds } from './escape-html.js';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets.js';
+import type { Misclassified, Prediction, Report } from '../types.js';
 
 /**
  * The evaluation as one self-contained HTML page: summary, the two charts, a confusion matrix whose
@@ -9,36 +10,17 @@ import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets.js';
  * the file opens offline and fetches nothing. Pure: strings and buffers in, one string out.
  */
 
-/** The fields of the JSON report that the page shows (the run's `Report` has all of them). */
-export interface HtmlReportSummary {
-  readonly accuracy: number;
-  readonly correct: number;
-  readonly total: number;
-  readonly misclassified: number;
-  /** Rows are the true label, columns the prediction. */
-  readonly confusion: readonly (readonly number[])[];
-  readonly normalize?: boolean;
-  readonly batchSize?: number;
-  readonly inputs: { readonly images: string; readonly labels: string; readonly weights: string; readonly weightsSha256?: string };
-  readonly model: { readonly layers: readonly string[]; readonly parameters: number; readonly precision: string };
-  readonly mosaic?: { readonly shown: number; readonly leftOut: number };
-  readonly timing: { readonly totalMs: number; readonly forwardMs: number };
-}
-
-/** A misclassified image that was kept (the mosaic's tiles). */
-export interface HtmlReportImage {
-  readonly index: number;
-  readonly label: number;
-  readonly predicted: number;
-  readonly confidence: number;
-  /** `rows * cols` grayscale pixels. */
-  readonly pixels: Uint8Array;
-}
+/** The fields of the report that the page shows (`perClass` in its chart). */
+export type HtmlReportSummary = Pick<
+  Report,
+  'accuracy' | 'correct' | 'total' | 'misclassified' | 'confusion' | 'perClass' | 'normalize' | 'batchSize' | 'inputs' | 'model' | 'mosaic' | 'timing'
+>;
 
 export interface HtmlReportInput {
   readonly report: HtmlReportSummary;
   readonly mosaicPng: Buffer;
-  readonly misclassified: readonly HtmlReportImage[];
+  /** The misclassified images that were kept (the mosaic's tiles). */
+  readonly misclassified: readonly Misclassified[];
   /** Image height in pixels. */
   readonly rows: number;
   /** Image width in pixels. */
@@ -52,13 +34,9 @@ export interface HtmlReportInput {
 /** The page's only allowed sources: its own inline style and script, and data: images. */
 export const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
-/** One cell's image as stored in the page's JSON block. */
-interface PageImage {
-  index: number;
-  label: number;
-  predicted: number;
-  confidence: number;
-  src: string;
+/** One cell's image as stored in the page's JSON block: the prediction, and its picture as a data: URI. */
+interface PageImage extends Prediction {
+  readonly src: string;
 }
 
 export function renderHtmlReport(input: HtmlReportInput): string {
@@ -90,7 +68,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <main>
 <section id="summary">
 <h2>Summary</h2>
-${summaryTable(report, shown)}
+${summaryTable(report)}
 </section>
 <section id="charts">
 <h2>Charts</h2>
@@ -119,20 +97,20 @@ ${confusionTable(report.confusion)}
 `;
 }
 
-function summaryTable(report: HtmlReportSummary, shown: number): string {
+function summaryTable(report: HtmlReportSummary): string {
   const { inputs, model, timing } = report;
   const rate = timing.forwardMs > 0 ? `, ${Math.round(report.total / (timing.forwardMs / 1000))} images/s` : '';
   const rows: Array<[string, string]> = [
     ['accuracy', `${percent(report.accuracy)} (${report.correct} / ${report.total})`],
-    ['misclassified', `${report.misclassified}${report.mosaic ? `, ${report.mosaic.shown} in the mosaic, ${report.mosaic.leftOut} left out` : `, ${shown} kept`}`],
+    ['misclassified', `${report.misclassified}, ${report.mosaic.shown} in the mosaic, ${report.mosaic.leftOut} left out`],
     ['model', `${model.layers.join(' → ')}`],
     ['parameters', `${model.parameters.toLocaleString('en-US')} (${model.precision})`],
     ['images', inputs.images],
     ['labels', inputs.labels],
     ['weights', inputs.weights],
-    ...(inputs.weightsSha256 ? [['weights SHA-256', inputs.weightsSha256] as [string, string]] : []),
-    ...(report.batchSize === undefined ? [] : [['batch size', String(report.batchSize)] as [string, string]]),
-    ...(report.normalize === undefined ? [] : [['normalize', report.normalize ? 'yes (pixels / 255)' : 'no (raw 0–255 pixels)'] as [string, string]]),
+    ['weights SHA-256', inputs.weightsSha256],
+    ['batch size', String(report.batchSize)],
+    ['normalize', report.normalize ? 'yes (pixels / 255)' : 'no (raw 0–255 pixels)'],
     ['time', `${seconds(timing.totalMs)} in all, ${seconds(timing.forwardMs)} in the forward pass${rate}`],
   ];
   const body = rows.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('\n');

@@ -1,7 +1,7 @@
 /**
  * Every misclassified image of a run, without its pixels: index, true label, prediction and
- * confidence, kept in growing typed arrays (13 bytes an error, so 65,000 errors of a million images
- * take under a megabyte), in the order they were added.
+ * confidence, kept in growing typed arrays (13 bytes an error, not an object each), in the order
+ * they were added.
  */
 import type { Prediction } from '../types.js';
 

@@ -1,12 +1,16 @@
 /**
- * What a shard's report adds so that `mnist-eval merge` can rebuild a single run's report and its
- * mosaic without the dataset: the shard's place, and the pixels of its first `cap` errors in the
+ * The report as a JSON file: the layout of `formatJson`, except that `errors` (and a shard's
+ * `tiles`) hold one entry per line, so a long error list makes one line an error rather than six.
+ *
+ * What a shard's report adds, so that `mnist-eval merge` can rebuild a single run's report and its
+ * mosaic without the dataset, is the shard's place and the pixels of its first `cap` errors in the
  * mosaic's order. The merged mosaic's `cap` tiles are the first `cap` of all errors in that order,
  * so they are among the shards' own first `cap`: each shard keeps those, and no more.
  */
 import { InputError } from '../errors.js';
-import type { ErrorList } from './error-list.js';
-import { formatJson } from './summary.js';
+import { ByteWriter } from './byte-writer.js';
+import { ErrorList } from './error-list.js';
+import { jsonText } from './json.js';
 import type { Misclassified, PartialTile, Prediction, ShardPart } from '../types.js';
 
 export function encodeTiles(tiles: readonly Misclassified[]): PartialTile[] {
@@ -27,61 +31,87 @@ export function decodeTiles(tiles: readonly PartialTile[], size: number, file: s
   });
 }
 
-
-/** A finite number as JSON writes it; NaN and ±Infinity as null. */
-const jsonNumber = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
+/** Writes a field's value; `indent` is that of the line the value starts on. */
+type WriteValue = (out: ByteWriter, indent: string) => void;
 
 /**
- * Bytes appended to one buffer that doubles when full. Numbers and ASCII go in without making a
- * string each, so 65,000 errors become 5 MB of JSON with little garbage on the way.
+ * The report's fields in key order, as formatJson writes them, with `errors` and `shard.tiles` one
+ * entry per line. Returned as UTF-8 bytes. `errorList`, when given, is written in place of
+ * `report.errors`, which is then not read at all (a run passes its ErrorList, so the report's
+ * error objects need never be made).
  */
-class ByteWriter {
-  #bytes: Buffer;
-  #length = 0;
-
-  constructor(capacity: number) {
-    this.#bytes = Buffer.allocUnsafe(Math.max(capacity, 1024));
-  }
-
-  #room(bytes: number): void {
-    if (this.#length + bytes <= this.#bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.#length + bytes, this.#bytes.length * 2));
-    this.#bytes.copy(grown, 0, 0, this.#length);
-    this.#bytes = grown;
-  }
-
-  /** Any text, as UTF-8. */
-  text(text: string): void {
-    this.#room(Buffer.byteLength(text));
-    this.#length += this.#bytes.write(text, this.#length, 'utf8');
-  }
-
-  /** Text known to be ASCII (one byte a character). */
-  ascii(text: string): void {
-    this.#room(text.length);
-    this.#length += this.#bytes.write(text, this.#length, 'latin1');
-  }
-
-  /** A non-negative integer below 2^53, in decimal. */
-  integer(n: number): void {
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    this.#room(digits);
-    for (let i = digits - 1, x = n; i >= 0; i--, x = Math.floor(x / 10)) this.#bytes[this.#length + i] = 0x30 + (x % 10);
-    this.#length += digits;
-  }
-
-  get bytes(): Buffer {
-    return this.#bytes.subarray(0, this.#length);
-  }
+export function formatReportJson(report: { readonly errors?: readonly Prediction[]; readonly shard?: ShardPart | null }, errorList?: ErrorList): Buffer {
+  const { shard } = report;
+  const errors = errorList ?? report.errors ?? [];
+  const out = new ByteWriter(64 * 1024 + errors.length * 90 + (shard?.tiles?.length ?? 0) * 1200);
+  writeObject(out, '', report, {
+    errors: (out, indent) => writeErrors(out, indent, errors),
+    ...(shard ? { shard: shardWriter(shard) } : {}),
+  });
+  out.ascii('\n');
+  return out.bytes;
 }
 
-/** An error's fields, written as `{"index": …, "label": …, "predicted": …, "confidence": …` (no closing brace). */
-function writeError(out: ByteWriter, { index, label, predicted, confidence }: Prediction): void {
-  writeErrorFields(out, index, label, predicted, confidence);
+/** A shard's part: its fields in order, its tiles one a line (at the end, if the part has no `tiles` key). */
+const shardWriter = (shard: ShardPart): WriteValue => (out, indent) =>
+  writeObject(out, indent, { ...shard, tiles: shard.tiles }, { tiles: (out, indent) => writeTiles(out, indent, shard.tiles ?? []) });
+
+/**
+ * `object` as formatJson lays it out at `indent`: its own keys in order, each value in the house
+ * layout, except the keys that `custom` writes itself (their values are not read here). Keys whose
+ * values JSON leaves out (undefined) are left out.
+ */
+function writeObject(out: ByteWriter, indent: string, object: object, custom: Readonly<Record<string, WriteValue>>): void {
+  const inner = `${indent}  `;
+  const fields: Array<[key: string, write: WriteValue]> = [];
+  for (const key of Object.keys(object)) {
+    if (Object.hasOwn(custom, key)) {
+      fields.push([key, custom[key]]);
+      continue;
+    }
+    const text = jsonText((object as Record<string, unknown>)[key], inner);
+    if (text !== undefined) fields.push([key, (out) => out.text(text)]);
+  }
+  if (fields.length === 0) return out.ascii('{}');
+  out.ascii('{\n');
+  fields.forEach(([key, write], i) => {
+    out.text(`${inner}${JSON.stringify(key)}: `);
+    write(out, inner);
+    out.ascii(i === fields.length - 1 ? '\n' : ',\n');
+  });
+  out.ascii(`${indent}}`);
 }
 
-function writeErrorFields(out: ByteWriter, index: number, label: number, predicted: number, confidence: number): void {
+/** Starts entry `i` of an array written one entry per line at `indent` + 2. */
+const openLine = (out: ByteWriter, indent: string, i: number): void => out.ascii(i === 0 ? `[\n${indent}  ` : `,\n${indent}  `);
+
+/** Ends an array of `count` entries written with openLine. */
+const closeLines = (out: ByteWriter, indent: string, count: number): void => out.ascii(count === 0 ? '[]' : `\n${indent}]`);
+
+function writeErrors(out: ByteWriter, indent: string, errors: ErrorList | readonly Prediction[]): void {
+  const line = (index: number, label: number, predicted: number, confidence: number, i: number): void => {
+    openLine(out, indent, i);
+    writePrediction(out, index, label, predicted, confidence);
+    out.ascii('}');
+  };
+  if (errors instanceof ErrorList) errors.forEachError(line);
+  else errors.forEach(({ index, label, predicted, confidence }, i) => line(index, label, predicted, confidence, i));
+  closeLines(out, indent, errors.length);
+}
+
+function writeTiles(out: ByteWriter, indent: string, tiles: readonly PartialTile[]): void {
+  tiles.forEach(({ index, label, predicted, confidence, pixels }, i) => {
+    openLine(out, indent, i);
+    writePrediction(out, index, label, predicted, confidence);
+    out.ascii(', "pixels": ');
+    out.ascii(JSON.stringify(pixels));
+    out.ascii('}');
+  });
+  closeLines(out, indent, tiles.length);
+}
+
+/** `{"index": …, "label": …, "predicted": …, "confidence": …`, without the closing brace. */
+function writePrediction(out: ByteWriter, index: number, label: number, predicted: number, confidence: number): void {
   out.ascii('{"index": ');
   out.integer(index);
   out.ascii(', "label": ');
@@ -89,72 +119,6 @@ function writeErrorFields(out: ByteWriter, index: number, label: number, predict
   out.ascii(', "predicted": ');
   out.integer(predicted);
   out.ascii(', "confidence": ');
-  out.ascii(jsonNumber(confidence));
-}
-
-/** One entry per line, indented to sit in a formatJson array at `indent`. */
-function writeLines<T>(out: ByteWriter, items: readonly T[], indent: string, write: (item: T) => void): void {
-  if (items.length === 0) return out.ascii('[]');
-  out.ascii('[\n');
-  for (let i = 0; i < items.length; i++) {
-    out.ascii(indent);
-    out.ascii('  ');
-    write(items[i]);
-    out.ascii(i === items.length - 1 ? '}\n' : '},\n');
-  }
-  out.ascii(`${indent}]`);
-}
-
-
-
-const ERRORS_MARK = '\u0000errors';
-const TILES_MARK = '\u0000tiles';
-
-/**
- * The report as formatJson writes it, except that `errors` (and a shard's `tiles`) hold one
- * entry per line: 65,000 errors make 65,000 lines, not 400,000. Returned as UTF-8 bytes.
- * `errorList`, when given, is written in place of `report.errors`, which is then not read at all
- * (a run passes its ErrorList, so the report's error objects need never be made).
- */
-export function formatReportJson(report: { readonly errors?: readonly Prediction[]; readonly shard?: ShardPart | null }, errorList?: ErrorList): Buffer {
-  const { shard } = report;
-  const marked: Record<string, unknown> = {};
-  for (const key of Object.keys(report)) {
-    if (key === 'errors') marked.errors = ERRORS_MARK;
-    else if (key === 'shard' && shard) marked.shard = { ...shard, tiles: TILES_MARK };
-    else marked[key] = (report as Record<string, unknown>)[key];
-  }
-  const errorCount = errorList?.length ?? (marked.errors === undefined ? 0 : report.errors!.length);
-  const text = formatJson(marked);
-  const out = new ByteWriter(text.length + errorCount * 90 + (shard?.tiles.length ?? 0) * 1200);
-  let rest = text;
-  for (const [mark, write] of [
-    [ERRORS_MARK, () => (errorList === undefined ? writeLines(out, report.errors ?? [], '  ', (error) => writeError(out, error)) : writeErrorList(out, errorList, '  '))],
-    [TILES_MARK, () => writeLines(out, shard?.tiles ?? [], '    ', (tile) => {
-      writeError(out, tile);
-      out.ascii(', "pixels": ');
-      out.ascii(JSON.stringify(tile.pixels));
-    })],
-  ] as const) {
-    const at = rest.indexOf(JSON.stringify(mark));
-    if (at < 0) continue;
-    out.text(rest.slice(0, at));
-    write();
-    rest = rest.slice(at + JSON.stringify(mark).length);
-  }
-  out.text(rest);
-  return out.bytes;
-}
-
-/** As writeLines over the entries of `list`, read from its columns. */
-function writeErrorList(out: ByteWriter, list: ErrorList, indent: string): void {
-  if (list.length === 0) return out.ascii('[]');
-  out.ascii('[\n');
-  list.forEachError((index, label, predicted, confidence, i) => {
-    out.ascii(indent);
-    out.ascii('  ');
-    writeErrorFields(out, index, label, predicted, confidence);
-    out.ascii(i === list.length - 1 ? '}\n' : '},\n');
-  });
-  out.ascii(`${indent}]`);
+  // A finite number as JSON writes it; NaN and ±Infinity as null.
+  out.ascii(Number.isFinite(confidence) ? String(confidence) : 'null');
 }

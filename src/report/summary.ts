@@ -1,5 +1,11 @@
+/** The scores of an evaluation worked out from its counts, and the text summary printed on a terminal. */
 import type { ClassScore, Evaluation } from '../types.js';
 
+export function accuracyOf(evaluation: Pick<Evaluation, 'correct' | 'total'>): number {
+  return evaluation.total === 0 ? 0 : evaluation.correct / evaluation.total;
+}
+
+/** Each true label's row of `confusion` (`confusion[t][p]`) as a score; a class with no images has accuracy null. */
 export function perClass(confusion: readonly (readonly number[])[]): ClassScore[] {
   return confusion.map((row, label) => {
     const total = row.reduce((sum, n) => sum + n, 0);
@@ -8,16 +14,12 @@ export function perClass(confusion: readonly (readonly number[])[]): ClassScore[
   });
 }
 
-export function accuracyOf(evaluation: Pick<Evaluation, 'correct' | 'total'>): number {
-  return evaluation.total === 0 ? 0 : evaluation.correct / evaluation.total;
-}
-
 /** The human summary printed on a terminal: accuracy, then the confusion matrix. */
 export function formatSummary(report: {
-  accuracy: number;
-  correct: number;
-  total: number;
-  confusion: readonly (readonly number[])[];
+  readonly accuracy: number;
+  readonly correct: number;
+  readonly total: number;
+  readonly confusion: readonly (readonly number[])[];
 }): string {
   const width = Math.max(5, String(report.total).length + 1);
   const cell = (v: string | number) => String(v).padStart(width);
@@ -34,12 +36,4 @@ export function formatSummary(report: {
     }),
   ];
   return lines.join('\n');
-}
-
-/** JSON with two-space indents, but arrays of numbers on one line (a confusion row reads as a row). */
-export function formatJson(value: unknown): string {
-  return (
-    JSON.stringify(value, null, 2).replace(/\[\s+(-?[\d.eE+-]+(?:,\s+-?[\d.eE+-]+)*)\s+\]/g, (_, numbers: string) => `[${numbers.split(/,\s+/).join(', ')}]`) +
-    '\n'
-  );
 }

@@ -8,7 +8,8 @@ import { expectIdxKind, idxHeaderSize, parseIdxHeader, type IdxHeader, type IdxK
 import { IdxReader } from './idx-reader.js';
 import type { OpenOptions } from './open.js';
 import { peekHead } from './peek-head.js';
-import type { Batch, Sample } from '../types.js';
+import { selectedRange } from './shards.js';
+import type { Batch, RecordRange, Sample } from '../types.js';
 
 export type { IdxHeader, IdxKind } from './idx.js';
 
@@ -97,13 +98,8 @@ interface Pair {
   readonly labels: IdxReader;
 }
 
-/** Which samples to emit: [start, end). */
-interface Range {
-  readonly start: number;
-  readonly end: number;
-}
-
-type Emit<T> = (pair: Pair, range: Range, subscriber: Subscriber<T>) => Promise<void>;
+/** `range`: which samples to emit. */
+type Emit<T> = (pair: Pair, range: RecordRange, subscriber: Subscriber<T>) => Promise<void>;
 
 /**
  * A cold Observable over an images file and a labels file: on subscribe it opens both, checks
@@ -126,14 +122,12 @@ function pairedSource$<T>(imagesPath: string, labelsPath: string, options: ReadO
       if (imagesHeader.count !== labelsHeader.count) {
         throw new InputError(labelsPath, `declares ${labelsHeader.count} labels, but ${imagesPath} declares ${imagesHeader.count} images`);
       }
-      const count = imagesHeader.count;
-      const start = Math.min(options.offset ?? 0, count);
-      const end = Math.min(count, start + (options.limit ?? Infinity));
-      await images.skip(start);
-      await labels.skip(start);
+      const range = selectedRange(imagesHeader.count, options);
+      await images.skip(range.start);
+      await labels.skip(range.start);
       if (subscriber.closed) return;
-      await emit({ images, labels }, { start, end }, subscriber);
-      if (subscriber.closed || end < count) return;
+      await emit({ images, labels }, range, subscriber);
+      if (subscriber.closed || range.end < range.size) return;
       await images.finish();
       await labels.finish();
     };

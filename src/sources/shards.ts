@@ -1,5 +1,6 @@
 /**
- * Shards: `--shard K/N` evaluates the K-th (0-based) of N contiguous ranges of records, so N
+ * Record ranges: the records that `--offset` and `--limit` select, and the shards of them.
+ * `--shard K/N` evaluates the K-th (0-based) of N contiguous ranges of records, so N
  * processes on N machines share a dataset and `mnist-eval merge` joins their partial reports.
  * The index and count may come from a batch scheduler's environment instead.
  */
@@ -62,6 +63,12 @@ export function resolveShard(spec: string | undefined, countOption: string | und
     if (count === undefined) throw new UsageError(`--shard env: ${countVariable} must be a whole number, got '${env[countVariable]}'`);
   }
   return checked(index, count, `--shard env (${indexVariable}=${env[indexVariable]})`);
+}
+
+/** The records that `offset` and `limit` (default: all to the end) select from a dataset of `size`. */
+export function selectedRange(size: number, { offset = 0, limit = Infinity }: { readonly offset?: number; readonly limit?: number }): RecordRange & { readonly size: number } {
+  const start = Math.min(offset, size);
+  return { start, end: Math.min(size, start + limit), size };
 }
 
 /** The records of `shard` within `range`: the K-th of N contiguous parts, sizes differing by at most one. */

@@ -1,6 +1,9 @@
 import { renderMosaic } from '../../src/mosaic/render-mosaic.js';
-import { encodeMosaicPng } from '../../src/mosaic/sidecar.js';
-import type { HtmlReportImage, HtmlReportInput, HtmlReportSummary } from '../../src/html/report-html.js';
+import { encodeMosaicPng } from '../../src/mosaic/png-encode.js';
+import type { HtmlReportInput, HtmlReportSummary } from '../../src/html/report-html.js';
+import { buildReport } from '../../src/report/build-report.js';
+import { facts } from '../report/facts.js';
+import type { Misclassified, Report } from '../../src/types.js';
 
 /**
  * A made-up evaluation of 3 classes on 12×12 images: 21 images, 15 correct, 6 misclassified
@@ -35,7 +38,7 @@ export function drawDigit(label: number, variant: number): Uint8Array {
   return pixels;
 }
 
-export const MISCLASSIFIED: HtmlReportImage[] = [
+export const MISCLASSIFIED: Misclassified[] = [
   { index: 3, label: 0, predicted: 1, confidence: 0.61, pixels: drawDigit(0, 0) },
   { index: 8, label: 0, predicted: 1, confidence: 0.55, pixels: drawDigit(0, 1) },
   { index: 11, label: 1, predicted: 0, confidence: 0.72, pixels: drawDigit(1, 0) },
@@ -44,20 +47,18 @@ export const MISCLASSIFIED: HtmlReportImage[] = [
   { index: 20, label: 2, predicted: 1, confidence: 0.48, pixels: drawDigit(2, 2) },
 ];
 
-export function syntheticReport(inputs: Partial<HtmlReportSummary['inputs']> = {}): HtmlReportSummary {
-  return {
-    accuracy: 15 / 21,
-    correct: 15,
-    total: 21,
+export function syntheticReport(inputs: Partial<HtmlReportSummary['inputs']> = {}): Report {
+  const base = facts();
+  return buildReport(facts({
+    evaluation: { total: 21, correct: 15, confusion: CONFUSION.map((row) => [...row]), forwardMs: 12.5 },
     misclassified: 6,
-    confusion: CONFUSION,
-    normalize: true,
-    batchSize: 100,
+    errors: MISCLASSIFIED.map(({ index, label, predicted, confidence }) => ({ index, label, predicted, confidence })),
     inputs: { images: 'data/tiny-images-idx3-ubyte.gz', labels: 'data/tiny-labels-idx1-ubyte.gz', weights: 'data/tiny.pkl', weightsSha256: 'ab'.repeat(32), ...inputs },
-    model: { layers: ['affine 144→8', 'sigmoid', 'affine 8→3', 'softmax'], parameters: 1187, precision: 'float32' },
-    mosaic: { shown: 6, leftOut: 0 },
-    timing: { totalMs: 1234.5, forwardMs: 12.5 },
-  };
+    model: { ...base.model, layers: ['affine 144→8', 'sigmoid', 'affine 8→3', 'softmax'], parameters: 1187, inputShape: [ROWS, COLS] },
+    mosaic: { path: 'out/errors.png', shown: 6 },
+    totalMs: 1234.5,
+    range: { start: 0, end: 21, size: 21 },
+  }));
 }
 
 export function syntheticMosaicPng(): Buffer {
