@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { dataDirs, packageDataDir, sampleWeights, SAMPLE_WEIGHTS_SOURCE } from '../../src/datasets/data-files.js';
+import { DATA_DIR, SAMPLE_WEIGHT, withData } from '../helpers/data-dir.js';
 
 const noEnv = {} as NodeJS.ProcessEnv;
 const emptyDataDir = () => mkdtemp(join(tmpdir(), 'mnist-eval-data-'));
@@ -17,10 +18,10 @@ test('MNIST_EVAL_DATA_DIR is searched before data/', (t) => {
   t.deepEqual(dataDirs(noEnv), [packageDataDir]);
 });
 
-test('a weight file found in MNIST_EVAL_DATA_DIR is used without any download', async (t) => {
+test('a weight file found in MNIST_EVAL_DATA_DIR is used without any download', withData(async (t) => {
   const fetchImpl = (() => t.fail('no download expected')) as unknown as typeof fetch;
-  t.is(await sampleWeights({ env: { MNIST_EVAL_DATA_DIR: '../shared/data' }, fetchImpl, log: () => {} }), '../shared/data/sample_weight.pkl');
-});
+  t.is(await sampleWeights({ env: { MNIST_EVAL_DATA_DIR: DATA_DIR }, fetchImpl, log: () => {} }), SAMPLE_WEIGHT);
+}));
 
 test('offline, the missing weights fail with where to put them, and nothing is written', async (t) => {
   const dataDir = await emptyDataDir();
@@ -44,9 +45,9 @@ test('a download with the wrong sha256 is refused and not saved', async (t) => {
   t.false(existsSync(join(dataDir, 'sample_weight.pkl')));
 });
 
-test('a download with the pinned sha256 is saved into the data folder and used', async (t) => {
+test('a download with the pinned sha256 is saved into the data folder and used', withData(async (t) => {
   const dataDir = await emptyDataDir();
-  const bytes = readFileSync('../shared/data/sample_weight.pkl');
+  const bytes = readFileSync(SAMPLE_WEIGHT);
   const fetchImpl = (async (url: string) => {
     t.is(url, SAMPLE_WEIGHTS_SOURCE.url);
     return new Response(bytes);
@@ -54,4 +55,4 @@ test('a download with the pinned sha256 is saved into the data folder and used',
   const path = await sampleWeights({ env: noEnv, dataDir, fetchImpl, log: () => {} });
   t.is(path, join(dataDir, 'sample_weight.pkl'));
   t.is(createHash('sha256').update(await readFile(path)).digest('hex'), SAMPLE_WEIGHTS_SOURCE.sha256);
-});
+}));

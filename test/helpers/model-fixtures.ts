@@ -5,24 +5,17 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { lastValueFrom } from 'rxjs';
 import { evaluation$ } from '../../pipelines/evaluate.js';
 import { loadModel, type LoadedModel, type ModelOptions } from '../../src/model/load-model.js';
 import { readSamples$ } from '../../src/sources/mnist.js';
 import type { NdArray } from '../../src/weights/nd-array.js';
+import { IMAGES_GZ, LABELS_GZ, ROOT as root } from './data-dir.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-export const DATA = resolve(root, '../shared/data');
-export const IMAGES_GZ = join(DATA, 't10k-images-idx3-ubyte.gz');
-export const LABELS_GZ = join(DATA, 't10k-labels-idx1-ubyte.gz');
-export const SAMPLE_WEIGHT = join(DATA, 'sample_weight.pkl');
-export const SIMPLE_CONVNET = join(DATA, 'simple_convnet_params.pkl');
-export const MLP_REFERENCE = join(root, 'test/reference/mlp_reference.py');
-export const CONVNET_REFERENCE = join(root, 'test/reference/convnet_reference.py');
+export { DATA_DIR as DATA, IMAGES_GZ, LABELS_GZ, SAMPLE_WEIGHT, SIMPLE_CONVNET } from './data-dir.js';
+export { CONVNET_REFERENCE, MLP_REFERENCE } from './reference.js';
 
 let fixtures: Promise<string> | undefined;
 

@@ -1,6 +1,14 @@
-/** Runs the numpy reference script once per argument list and caches its answer. */
+/**
+ * The numpy reference scripts (test/reference/*.py), run once per argument list with their answer
+ * cached. They read no data folder of their own: the paths come as arguments, from data-dir.ts.
+ */
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ROOT } from './data-dir.js';
+
+export const MLP_REFERENCE = join(ROOT, 'test/reference/mlp_reference.py');
+export const CONVNET_REFERENCE = join(ROOT, 'test/reference/convnet_reference.py');
 
 export interface ReferenceResult {
   readonly accuracy: number;

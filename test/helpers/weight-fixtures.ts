@@ -3,16 +3,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FloatDtype, NdArray, WeightArrays } from '../../src/weights/nd-array.js';
+import { dataMissing, ROOT as root, SAMPLE_WEIGHT } from './data-dir.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The book's weight files, kept in ../shared/data beside the project (see its README). */
-export const SAMPLE_WEIGHT = resolve(root, '../shared/data/sample_weight.pkl');
-export const SIMPLE_CONVNET = resolve(root, '../shared/data/simple_convnet_params.pkl');
+/** The book's weight files, in the data folder (see data-dir.ts). */
+export { SAMPLE_WEIGHT, SIMPLE_CONVNET } from './data-dir.js';
 
 /** What numpy reads from each valid fixture: shape, dtype, sha256 of the C-order little-endian bytes. */
 export type ExpectedArrays = Record<string, Record<string, { shape: number[]; dtype: FloatDtype; sha256: string }>>;
@@ -29,6 +26,7 @@ export function weightFixtures(): Promise<string> {
 }
 
 async function makeFixtures(): Promise<string> {
+  if (dataMissing !== undefined) throw new Error(dataMissing); // make-weights.py derives most fixtures from sample_weight.pkl
   const dir = mkdtempSync(join(tmpdir(), 'mnist-eval-weights-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   await promisify(execFile)('python3', [join(root, 'test/fixtures/make-weights.py'), dir, SAMPLE_WEIGHT]);

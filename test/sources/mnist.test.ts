@@ -24,6 +24,7 @@ import {
   writeFixture,
   writeZip,
 } from '../helpers/idx-fixtures.js';
+import { withData } from '../helpers/data-dir.js';
 import type { Sample } from '../../src/types.js';
 
 test.after.always(removeTempDirs);
@@ -61,7 +62,7 @@ async function tinyFiles(set = tinySet(), options: { gz?: boolean } = {}): Promi
   };
 }
 
-test('the MNIST test set from .gz: 10000 samples, labels 7 2 1 0 4 first', async (t) => {
+test('the MNIST test set from .gz: 10000 samples, labels 7 2 1 0 4 first', withData(async (t) => {
   const samples = await lastValueFrom(readSamples$(REAL_IMAGES_GZ, REAL_LABELS_GZ).pipe(toArray()));
   t.is(samples.length, 10000);
   t.deepEqual(samples.slice(0, 5).map((sample) => sample.label), [7, 2, 1, 0, 4]);
@@ -73,9 +74,9 @@ test('the MNIST test set from .gz: 10000 samples, labels 7 2 1 0 4 first', async
   const counts = new Array<number>(10).fill(0);
   for (const sample of samples) counts[sample.label]++;
   t.deepEqual(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
-});
+}));
 
-test('the same samples from .gz, raw files, a zip archive and small reads', async (t) => {
+test('the same samples from .gz, raw files, a zip archive and small reads', withData(async (t) => {
   const zip = await writeZip(join(await tempDir(), 'mnist.zip'), [
     { name: 't10k-labels-idx1-ubyte', file: REAL_LABELS_RAW },
     { name: 't10k-images-idx3-ubyte', file: REAL_IMAGES_RAW },
@@ -87,9 +88,9 @@ test('the same samples from .gz, raw files, a zip archive and small reads', asyn
   t.is(await digest(zip, zip), expected, 'zip, entries picked by their headers');
   t.is(await digest(`${zip}:t10k-images-idx3-ubyte`, `${zip}:t10k-labels-idx1-ubyte`), expected, 'zip, entries named');
   t.is(await digest(REAL_IMAGES_RAW, REAL_LABELS_GZ, 1000), expected, 'reads of 1000 bytes: images straddle reads');
-});
+}));
 
-test('readBatches$: contiguous batches holding the same samples, the last one smaller', async (t) => {
+test('readBatches$: contiguous batches holding the same samples, the last one smaller', withData(async (t) => {
   const samples = await lastValueFrom(readSamples$(REAL_IMAGES_GZ, REAL_LABELS_GZ).pipe(toArray()));
   const batches = await lastValueFrom(readBatches$(REAL_IMAGES_GZ, REAL_LABELS_GZ, 300).pipe(toArray()));
   t.is(batches.length, 34);
@@ -104,7 +105,7 @@ test('readBatches$: contiguous batches holding the same samples, the last one sm
   );
   t.true(batches.every((batch) => batch.size === 784 && batch.pixels.length === batch.count * 784 && batch.labels.length === batch.count));
   t.is(digestOf(unbatched), digestOf(samples));
-});
+}));
 
 test('readBatches$ over small reads: a batch spanning many chunks', async (t) => {
   const set = tinySet(10, 3, 3);
@@ -121,7 +122,7 @@ test('readBatches$ refuses a batch size that is not a positive integer', async (
   t.true(error instanceof UsageError);
 });
 
-test('readIdxHeaderOf reads just the header', async (t) => {
+test('readIdxHeaderOf reads just the header', withData(async (t) => {
   t.deepEqual(await readIdxHeaderOf(REAL_IMAGES_GZ, 'images'), { dtype: 'uint8', dims: [10000, 28, 28], count: 10000, recordSize: 784, headerSize: 16 });
   t.deepEqual((await readIdxHeaderOf(REAL_LABELS_GZ, 'labels')).dims, [10000]);
   await t.throwsAsync(readIdxHeaderOf(REAL_LABELS_GZ, 'images'), {
@@ -129,7 +130,7 @@ test('readIdxHeaderOf reads just the header', async (t) => {
     message: `${REAL_LABELS_GZ}: expected images: an IDX file with 3 dimensions (count x rows x cols), got 1 dimension (10000)`,
   });
   await t.throwsAsync(readIdxHeaderOf('no/such/file.gz', 'images'), { instanceOf: InputError, message: 'no/such/file.gz: no such file' });
-});
+}));
 
 test('readIdxHeaderOf closes the file', async (t) => {
   const dir = await tempDir();
@@ -156,13 +157,13 @@ test('offset and limit: only samples [offset, offset + limit)', async (t) => {
   t.deepEqual(batches.map((batch) => [batch.start, batch.count]), [[3, 2], [5, 1]]);
 });
 
-test('offset and limit on the real test set', async (t) => {
+test('offset and limit on the real test set', withData(async (t) => {
   const samples = await lastValueFrom(readSamples$(REAL_IMAGES_GZ, REAL_LABELS_GZ, { offset: 9995, limit: 10 }).pipe(toArray()));
   t.deepEqual(samples.map((sample) => sample.index), [9995, 9996, 9997, 9998, 9999]);
   const raw = await readFile(REAL_IMAGES_RAW);
   t.deepEqual(Buffer.from(samples[0].pixels), raw.subarray(16 + 9995 * 784, 16 + 9996 * 784));
   t.deepEqual(samples.map((sample) => sample.label), [...(await readFile(REAL_LABELS_RAW)).subarray(8 + 9995)]);
-});
+}));
 
 test('offset and limit must be non-negative integers', async (t) => {
   const { images, labels } = await tinyFiles();
@@ -181,7 +182,7 @@ test('cold: nothing is opened before subscribe, and each subscription reads afre
   t.is((await failureOf(missing$)).message, 'no/such/images.gz: no such file');
 });
 
-test('unsubscribing (take(5)) closes both files early', async (t) => {
+test('unsubscribing (take(5)) closes both files early', withData(async (t) => {
   const dir = await tempDir();
   const images = await writeFixture(dir, 't10k-images-idx3-ubyte', await readFile(REAL_IMAGES_RAW));
   const labels = await writeFixture(dir, 't10k-labels-idx1-ubyte.gz', await readFile(REAL_LABELS_GZ));
@@ -196,18 +197,18 @@ test('unsubscribing (take(5)) closes both files early', async (t) => {
   t.deepEqual(samples.map((sample) => sample.label), [7, 2, 1, 0, 4]);
   t.is(openWhileReading, 2);
   t.true(await eventually(() => fdsOpenOn(images).length + fdsOpenOn(labels).length === 0));
-});
+}));
 
-test('unsubscribing from batches closes both files early', async (t) => {
+test('unsubscribing from batches closes both files early', withData(async (t) => {
   const dir = await tempDir();
   const images = await writeFixture(dir, 'i.gz', await readFile(REAL_IMAGES_GZ));
   const labels = await writeFixture(dir, 'l.gz', await readFile(REAL_LABELS_GZ));
   const batches = await lastValueFrom(readBatches$(images, labels, 100).pipe(take(2), toArray()));
   t.deepEqual(batches.map((batch) => batch.start), [0, 100]);
   t.true(await eventually(() => fdsOpenOn(images).length + fdsOpenOn(labels).length === 0));
-});
+}));
 
-test('truncated images, named as the user gave them', async (t) => {
+test('truncated images, named as the user gave them', withData(async (t) => {
   const dir = await tempDir();
   const raw = await readFile(REAL_IMAGES_RAW);
   const exact = await writeFixture(dir, 't10k-images-idx3-ubyte.gz', gzip(raw.subarray(0, 16 + 4211 * 784)));
@@ -217,7 +218,7 @@ test('truncated images, named as the user gave them', async (t) => {
   const partial = await writeFixture(dir, 'partial.idx', raw.subarray(0, 16 + 4211 * 784 + 100));
   t.is((await failureOf(readSamples$(partial, REAL_LABELS_GZ))).message, `${partial}: truncated: header declares 10000 images, data ends after 4211 and 100 of the 784 bytes of the next`);
   t.is((await failureOf(readBatches$(partial, REAL_LABELS_GZ, 1000))).message, `${partial}: truncated: header declares 10000 images, data ends after 4211 and 100 of the 784 bytes of the next`);
-});
+}));
 
 test('truncated labels', async (t) => {
   const set = tinySet(6);
@@ -279,7 +280,7 @@ test('files that are not what they should be', async (t) => {
   }
 });
 
-test('corrupted gzip data fails, even after the samples it let through', async (t) => {
+test('corrupted gzip data fails, even after the samples it let through', withData(async (t) => {
   const dir = await tempDir();
   const gz = Buffer.from(await readFile(REAL_IMAGES_GZ));
   gz[gz.length - 8] ^= 0xff; // the CRC-32 in the trailer
@@ -287,7 +288,7 @@ test('corrupted gzip data fails, even after the samples it let through', async (
   const failure = await failureOf(readSamples$(images, REAL_LABELS_GZ));
   t.is(failure.message, `${images}: corrupted gzip data (incorrect data check)`);
   t.true(await eventually(() => fdsOpenOn(images).length === 0), 'closed after the error');
-});
+}));
 
 test('after an error both files are closed', async (t) => {
   const dir = await tempDir();
@@ -301,7 +302,7 @@ test('images and labels cannot both be standard input', async (t) => {
   t.true((await collect(readSamples$('-', '-'))).error instanceof UsageError);
 });
 
-test('images from standard input (-), gzip or raw', async (t) => {
+test('images from standard input (-), gzip or raw', withData(async (t) => {
   const module = pathToFileURL(resolve('src/sources/mnist.ts')).href;
   const script = `
     import { lastValueFrom, toArray } from 'rxjs';
@@ -319,9 +320,9 @@ test('images from standard input (-), gzip or raw', async (t) => {
   t.deepEqual(fromGz.slice(0, 5), [[0, 7, 784], [1, 2, 784], [2, 1, 784], [3, 0, 784], [4, 4, 784]]);
   const fromRaw = JSON.parse(await run(await readFile(REAL_IMAGES_RAW))) as number[][];
   t.deepEqual(fromRaw, fromGz);
-});
+}));
 
-test('images from a named pipe (FIFO), as with <(zcat …)', async (t) => {
+test('images from a named pipe (FIFO), as with <(zcat …)', withData(async (t) => {
   const dir = await tempDir();
   const fifo = join(dir, 'images.fifo');
   execFileSync('mkfifo', [fifo]);
@@ -330,4 +331,4 @@ test('images from a named pipe (FIFO), as with <(zcat …)', async (t) => {
   await writing;
   t.is(samples.length, 10000);
   t.deepEqual(samples.slice(0, 5).map((sample) => sample.label), [7, 2, 1, 0, 4]);
-});
+}));

@@ -6,6 +6,9 @@ import { InputError } from '../../src/errors.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { loadPickleWeights } from '../../src/weights/pickle.js';
 import { SAMPLE_WEIGHT, asFloat32, weightFixture, weightFixtures } from '../helpers/weight-fixtures.js';
+import { needsData } from '../helpers/data-dir.js';
+
+needsData(test);
 
 const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
 

@@ -6,6 +6,9 @@ import { loadPickleWeights } from '../../src/weights/pickle.js';
 import {
   SAMPLE_WEIGHT, asFloat32, digestOf, expectedArrays, weightFixture,
 } from '../helpers/weight-fixtures.js';
+import { needsData } from '../helpers/data-dir.js';
+
+needsData(test);
 
 const sampleArchives = ['sample.npz', 'sample-compressed.npz', 'sample-c.npz', 'sample-be-f64.npz', 'sample-versions.npz'];
 

@@ -8,6 +8,9 @@ import { loadPickleWeights, parsePickleWeights } from '../../src/weights/pickle.
 import {
   SAMPLE_WEIGHT, SIMPLE_CONVNET, asFloat32, at, digestOf, expectedArrays, weightFixture, weightFixtures,
 } from '../helpers/weight-fixtures.js';
+import { needsData } from '../helpers/data-dir.js';
+
+needsData(test);
 
 test('sample_weight.pkl loads the 784-50-100-10 network in file order with numpy shapes', async (t) => {
   const arrays = await loadPickleWeights(SAMPLE_WEIGHT);
