@@ -8,11 +8,13 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { augmentInto, generateBlock, generateDataset, imageRandom } from '../../pipelines/generate-dataset.js';
 import { mergeReports, readPartialReport } from '../../pipelines/merge-reports.js';
 import { evaluateBatches$ } from '../../pipelines/evaluate.js';
-import { parseCliOptions } from '../../src/cli/options.js';
+import { planForward } from '../../src/operators/forward-plan.js';
 import { datasetFiles } from '../../src/datasets/named-datasets.js';
-import { resolveShard, shardRange } from '../../src/sources/shards.js';
 import { readBatches$, readIdxHeaderOf } from '../../src/sources/mnist.js';
+import { needsData } from '../helpers/data-dir.js';
 import { comparable, generatedSet, mnistEval, mnistTestBase, rawSet, scratch } from './helpers.js';
+
+needsData(test);
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const readJson = async (path: string): Promise<Record<string, any>> => JSON.parse(await readFile(path, 'utf8'));
@@ -82,7 +84,7 @@ test('--dataset mnist-train with --offset and --limit evaluates that part of the
   t.true(report.accuracy > 0.9, String(report.accuracy));
   t.is(report.errors.length, report.misclassified);
   t.true(report.errors.every((e: { index: number }) => e.index >= 59000 && e.index < 60000));
-  t.true(report.resources.peakRssMb > 10);
+  t.true(report.resources.peakRssMb > 0, 'the report gives its peak memory (its size is for bench/, not for a test)');
 });
 
 test('images of 12x12 in 16 classes, with a network of 16 outputs', async (t) => {
@@ -143,30 +145,6 @@ test('--images - with a truncated stream fails with one line, exit 1', async (t)
 });
 
 // ---- shards -----------------------------------------------------------------------------------
-
-test('shard ranges: contiguous, covering, sizes within one', (t) => {
-  const range = { start: 10, end: 1013 };
-  const parts = Array.from({ length: 7 }, (_, index) => shardRange(range, { index, count: 7 }));
-  t.is(parts[0].start, 10);
-  t.is(parts[6].end, 1013);
-  parts.slice(1).forEach((part, i) => t.is(part.start, parts[i].end));
-  const sizes = parts.map((part) => part.end - part.start);
-  t.true(Math.max(...sizes) - Math.min(...sizes) <= 1);
-});
-
-test('shard index and count from the environment: Kubernetes, SLURM, ours', (t) => {
-  t.deepEqual(resolveShard('2/4', undefined, {}), { index: 2, count: 4 });
-  t.deepEqual(resolveShard(undefined, '4', { JOB_COMPLETION_INDEX: '3' }), { index: 3, count: 4 });
-  t.deepEqual(resolveShard('env', undefined, { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '8' }), { index: 4, count: 8 });
-  t.deepEqual(resolveShard('env', undefined, { MNIST_EVAL_SHARD_INDEX: '0', MNIST_EVAL_SHARD_COUNT: '2', JOB_COMPLETION_INDEX: '1' }), { index: 0, count: 2 });
-  t.is(resolveShard(undefined, undefined, { JOB_COMPLETION_INDEX: '1' }), undefined);
-  t.throws(() => resolveShard('4/4', undefined, {}), { message: '--shard 4/4: shard index 4 is outside 0..3' });
-  t.throws(() => resolveShard('1-4', undefined, {}), { message: "--shard must be K/N (shard K of N, K from 0) or env, got '1-4'" });
-  t.throws(() => resolveShard('env', undefined, {}), { message: /no shard index in the environment/ });
-  t.throws(() => resolveShard('env', undefined, { JOB_COMPLETION_INDEX: '1' }), { message: /no shard count \(give --shard-count N/ });
-  t.throws(() => resolveShard('1/4', '3', {}), { message: '--shard 1/4 and --shard-count 3 disagree' });
-  t.deepEqual(parseCliOptions(['--shard-count', '3'], { JOB_COMPLETION_INDEX: '2' }).shard, { index: 2, count: 3 });
-});
 
 test('readBatches$ over a raw file seeks to the offset and reads what the gzip file gives there', async (t) => {
   const raw = await rawSet(20_000);
@@ -238,8 +216,8 @@ test('merge with the mosaic in confidence order keeps the most confident mistake
   const { WEIGHTS } = await import('./helpers.js');
   const network = inferMlp((await loadWeights(WEIGHTS)).arrays, WEIGHTS, { inputSize: 784 });
   const evaluate = (start: number, end: number) =>
-    lastValueFrom(evaluateBatches$(readBatches$(set.images, set.labels, 100, { offset: start, limit: end - start }), network, {
-      batchSize: 100, normalize: true, mosaicCap: 50, mosaicOrder: 'confidence', workers: 0,
+    lastValueFrom(evaluateBatches$(readBatches$(set.images, set.labels, 100, { offset: start, limit: end - start }), network, planForward(network, { batchSize: 100, workers: 0 }), {
+      mosaicCap: 50, mosaicOrder: 'confidence',
     }));
   const single = await evaluate(0, 20_000);
   const { encodeTiles } = await import('../../src/report/report-json.js');
