@@ -4,13 +4,14 @@
  * 1M shard-and-merge in 2 processes against 1.
  *
  *   npx tsx bench/large.ts [--sizes 10000,100000,1000000] [--dir DIR] [--cli bin|src]
- *                          [--workers N] [--repeat N] [--no-numpy] [--no-shards] [--json PATH]
+ *                          [--workers N] [--repeat N] [--no-numpy] [--no-shards] [--no-backpressure] [--json PATH]
  *
  * Datasets are generated once (pipelines/generate-dataset.ts, seed 1) into DIR (default
  * $MNIST_EVAL_BENCH_DIR or <tmp>/mnist-eval-bench) and reused. Every run is a fresh process;
  * wall time is from spawn to exit, peak memory the process's VmHWM (Linux), polled every 20 ms
  * (a high-water mark, so polling misses only the last few milliseconds). `--cli bin` runs
  * bin/mnist-eval.js (the bundle when built), `--cli src` the TypeScript sources through tsx.
+ * Then, unless `--no-backpressure`, the memory the credits save (bench/backpressure.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateDataset, readBaseSet } from '../pipelines/generate-dataset.js';
 import { requireDataFile, sampleWeights, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
+import { runBackpressureBench } from './backpressure.js';
 
 interface Measured {
   readonly code: number | null;
@@ -66,6 +68,7 @@ const { values: v } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'no-numpy': { type: 'boolean', default: false },
     'no-shards': { type: 'boolean', default: false },
+    'no-backpressure': { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -168,3 +171,4 @@ if (!v['no-shards']) {
 
 process.stdout.write(`\n${lines.join('\n')}\n`);
 if (v.json) await writeFile(v.json, JSON.stringify(results, null, 2) + '\n');
+if (!v['no-backpressure']) await runBackpressureBench({ dir });
