@@ -49,6 +49,22 @@ for (const [args, message] of usageCases) {
   });
 }
 
+const rangeAndShardCases: Array<[string[], RegExp]> = [
+  [['--shard', '3/3'], /--shard 3\/3: shard index 3 is outside 0\.\.2/],
+  [['--dataset', 'cifar'], /--dataset must be mnist-test or mnist-train, got 'cifar'/],
+  [['--dataset', 'mnist-train', '--images', 'x'], /--dataset names both files/],
+  [['--offset=-1'], /--offset must be a whole number, got '-1'/],
+  [['merge'], /merge: give the partial reports to merge/],
+];
+for (const [args, message] of rangeAndShardCases) {
+  test(`usage error: ${args.join(' ')}`, async (t) => {
+    const run = await mnistEval(args);
+    t.is(run.code, 2, run.stderr);
+    t.regex(run.stderr, message);
+    t.is(run.stdout, '');
+  });
+}
+
 test('a missing images file is one line, exit 1, and no output file', async (t) => {
   const cwd = await freshDir();
   const run = await mnistEval(['--images', 'nowhere.gz'], { cwd });

@@ -4,18 +4,15 @@
  * and is measured by bench/backpressure.ts (`npm run bench`), not asserted here.
  */
 import test from 'ava';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { concatMap, lastValueFrom, reduce, tap } from 'rxjs';
 import { evaluateBatches$ } from '../../pipelines/evaluate.js';
 import { planForward } from '../../src/operators/forward-plan.js';
 import { Credits } from '../../src/operators/credits.js';
-import { OutputSet } from '../../src/outputs/output-set.js';
 import { readBatches$ } from '../../src/sources/mnist.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import { loadWeights } from '../../src/weights/load.js';
 import { needsData } from '../helpers/data-dir.js';
-import { rawSet, scratch, WEIGHTS } from './helpers.js';
+import { rawSet, WEIGHTS } from './helpers.js';
 
 needsData(test);
 
@@ -104,22 +101,4 @@ test.serial('evaluateBatches$: slow CSV writes pause the file reads; every row a
   // The batch being read, plus `limit` waiting on their writes.
   t.true(ahead <= 3 + 1, `the source ran ${ahead} batches ahead of the writes`);
   t.is(credits.out, 0);
-});
-
-test.serial('OutputSet.openStream: write resolves at once below the high-water mark, after drain above it', async (t) => {
-  const outputs = new OutputSet();
-  const path = join(scratch(), 'drain.csv');
-  const stream = outputs.openStream(path);
-  let small = false;
-  await stream.write('index,label\n').then(() => (small = true));
-  t.true(small);
-  const big = Buffer.alloc(4 * 2 ** 20, 'x');
-  let drained = false;
-  const pending = stream.write(big).then(() => (drained = true));
-  await Promise.resolve();
-  t.false(drained, 'a 4 MiB write cannot fit under the 16 KiB high-water mark');
-  await pending;
-  t.true(drained);
-  await outputs.commit();
-  t.is((await readFile(path)).length, 'index,label\n'.length + big.length);
 });

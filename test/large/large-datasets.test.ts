@@ -263,18 +263,3 @@ test('merge refuses a missing shard, a twin, and a shard of another run', async 
   const refused = await merge('whole.json');
   t.regex(refused.stderr, /whole\.json: not a partial report \(no "shard"\): run each shard with --shard K\/N/);
 });
-
-test('usage errors of the new options exit 2', async (t) => {
-  const cases: Array<[string[], RegExp]> = [
-    [['--shard', '3/3'], /--shard 3\/3: shard index 3 is outside 0\.\.2/],
-    [['--dataset', 'cifar'], /--dataset must be mnist-test or mnist-train, got 'cifar'/],
-    [['--dataset', 'mnist-train', '--images', 'x'], /--dataset names both files/],
-    [['--offset=-1'], /--offset must be a whole number, got '-1'/],
-    [['merge'], /merge: give the partial reports to merge/],
-  ];
-  for (const [args, message] of cases) {
-    const run = await mnistEval(args);
-    t.is(run.code, 2, args.join(' '));
-    t.regex(run.stderr, message);
-  }
-});

@@ -181,3 +181,21 @@ test('OutputSet.checkWritable: folders, duplicates and files in the way are Inpu
   await t.throwsAsync(outputs.checkWritable([under]), { instanceOf: InputError, message: `${under}: ${join(folder, 'file')} is not a folder` });
   t.is(basename(dir), 'dir');
 });
+
+test('OutputSet.openStream: write resolves at once below the high-water mark, after drain above it', async (t) => {
+  const outputs = new OutputSet();
+  const path = join(await scratch(t), 'drain.csv');
+  const stream = outputs.openStream(path);
+  let small = false;
+  await stream.write('index,label\n').then(() => (small = true));
+  t.true(small);
+  const big = Buffer.alloc(4 * 2 ** 20, 'x');
+  let drained = false;
+  const pending = stream.write(big).then(() => (drained = true));
+  await Promise.resolve();
+  t.false(drained, 'a 4 MiB write cannot fit under the 16 KiB high-water mark');
+  await pending;
+  t.true(drained);
+  await outputs.commit();
+  t.is((await readFile(path)).length, 'index,label\n'.length + big.length);
+});
