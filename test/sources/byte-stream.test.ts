@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { InputError } from '../../src/errors.js';
 import { ByteStream, type Chain } from '../../src/sources/byte-stream.js';
 import { openByteStream } from '../../src/sources/open.js';
+import { withData } from '../helpers/data-dir.js';
 import { REAL_IMAGES_GZ, REAL_IMAGES_RAW, eventually, fdsOpenOn, removeTempDirs, tempDir, writeFixture } from '../helpers/idx-fixtures.js';
 import { failureOf, readAll } from './read-bytes.js';
 
@@ -64,10 +65,10 @@ test('destroying the stream closes the file', async (t) => {
   t.true(await eventually(() => fdsOpenOn(path).length === 0), 'closed after destroy');
 });
 
-test('an error closes the file', async (t) => {
+test('an error closes the file', withData(async (t) => {
   const dir = await tempDir();
   const real = await readFile(REAL_IMAGES_GZ);
   const path = await writeFixture(dir, 'cut.gz', real.subarray(0, real.length >> 1));
   await failureOf(path, { highWaterMark: 16 * 1024 });
   t.true(await eventually(() => fdsOpenOn(path).length === 0));
-});
+}));

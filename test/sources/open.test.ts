@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSeekableFile } from '../../src/sources/open.js';
+import { withData } from '../helpers/data-dir.js';
 import { REAL_IMAGES_GZ, REAL_IMAGES_RAW, REAL_LABELS_GZ, gzip, removeTempDirs, tempDir, tinySet, writeFixture, writeZip } from '../helpers/idx-fixtures.js';
 import { bytesOf, failureOf } from './read-bytes.js';
 
@@ -17,10 +18,10 @@ test('a raw file: its bytes', async (t) => {
   t.is(md5(await bytesOf(REAL_IMAGES_RAW)), IMAGES_MD5);
 });
 
-test('a .gz file: the original MNIST bytes', async (t) => {
+test('a .gz file: the original MNIST bytes', withData(async (t) => {
   t.is(md5(await bytesOf(REAL_IMAGES_GZ)), IMAGES_MD5);
   t.is(md5(await bytesOf(REAL_LABELS_GZ)), LABELS_MD5);
-});
+}));
 
 test('small reads: the stream is the same at any highWaterMark', async (t) => {
   const set = tinySet(20, 5, 5);
