@@ -25,7 +25,8 @@ export { readSamples$, readBatches$, readIdxHeaderOf } from './sources/mnist.js'
 export { loadWeights } from './weights/load.js';
 export { inferMlp } from './model/infer-mlp.js';
 export { renderMosaic } from './mosaic/render-mosaic.js';
-export { encodeMosaicPng, mosaicSidecar } from './mosaic/sidecar.js';
+export { encodeMosaicPng } from './mosaic/png-encode.js';
+export { mosaicSidecar } from './mosaic/sidecar.js';
 export { TileCollector } from './mosaic/tile-collector.js';
 export { formatSummary, perClass } from './report/summary.js';
 export { evaluation$, type EvaluationOptions, type EvaluationResult } from '../pipelines/evaluate.js';

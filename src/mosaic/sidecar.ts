@@ -1,26 +1,11 @@
-import { encodeRgbPng } from './png-encode.js';
-import type { Mosaic } from './render-mosaic.js';
-import type { MosaicOrder } from '../types.js';
+import type { Mosaic, TileRect } from './render-mosaic.js';
+import type { MosaicOrder, Prediction } from '../types.js';
 
 /**
- * The mosaic's two outputs: the PNG, and a JSON sidecar that maps every tile back to its dataset
- * index, so a person who spots an odd digit can find it. Both are returned as data; the caller
- * writes them together through an `OutputSet` (atomic-write.ts).
+ * The mosaic's JSON sidecar: it maps every tile back to its dataset index, so a person who spots
+ * an odd digit can find it. Returned as data; the caller writes it with the PNG through an
+ * `OutputSet` (outputs/output-set.ts).
  */
-
-/**
- * Encodes the mosaic as an 8-bit RGB PNG (colour type 2: the alpha channel is always opaque, so it
- * is dropped). Decoding gives back exactly `mosaic.data`.
- */
-export function encodeMosaicPng(mosaic: Mosaic): Buffer {
-  const { width, height, data } = mosaic;
-  if (data.length !== width * height * 4) {
-    throw new RangeError(
-      `encodeMosaicPng: image data size does not match width/height, expected ${width * height * 4}, got ${data.length}`,
-    );
-  }
-  return encodeRgbPng(width, height, data);
-}
 
 export interface SidecarMeta {
   /** Images evaluated. */
@@ -32,19 +17,10 @@ export interface SidecarMeta {
   image?: string;
 }
 
-export interface SidecarTile {
+/** A tile's error and its digit image's rectangle in the PNG. */
+export interface SidecarTile extends Prediction, TileRect {
   /** Position in the mosaic, 0-based, left to right and top to bottom. */
-  tile: number;
-  /** Position in the dataset. */
-  index: number;
-  label: number;
-  predicted: number;
-  confidence: number;
-  /** The digit image's rectangle in the PNG, in pixels. */
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+  readonly tile: number;
 }
 
 export interface MosaicSidecar {
@@ -66,17 +42,9 @@ export function mosaicSidecar(mosaic: Mosaic, meta: SidecarMeta): MosaicSidecar 
   if (meta.misclassified < shown) {
     throw new RangeError(`mosaicSidecar: misclassified (${meta.misclassified}) is less than the ${shown} tiles shown`);
   }
-  const tiles = mosaic.placements.map(({ index, label, predicted, confidence, x, y, width, height }, tile) => ({
-    tile,
-    index,
-    label,
-    predicted,
-    confidence,
-    x,
-    y,
-    width,
-    height,
-  }));
+  // Fields listed, in the order the file has always had them.
+  const tiles = mosaic.placements.map(({ index, label, predicted, confidence, x, y, width, height }, tile): SidecarTile =>
+    ({ tile, index, label, predicted, confidence, x, y, width, height }));
   return {
     ...(meta.image === undefined ? {} : { image: meta.image }),
     width: mosaic.width,

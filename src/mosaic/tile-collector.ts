@@ -1,15 +1,10 @@
-import type { Misclassified, MosaicOrder } from '../types.js';
+import type { Misclassified, MosaicOrder, Prediction } from '../types.js';
 
 /** What ordering needs from a tile. */
-export interface Ranked {
-  readonly index: number;
-  readonly confidence: number;
-}
+export type Ranked = Pick<Prediction, 'index' | 'confidence'>;
 
 /** What the collector keeps: a ranked tile with its pixels (a `Misclassified`, or a pipeline's own type). */
-export interface RankedTile extends Ranked {
-  readonly pixels: Uint8Array;
-}
+export type RankedTile = Pick<Misclassified, 'index' | 'confidence' | 'pixels'>;
 
 /** Comparator for `order`: negative when `a` comes before `b`. NaN confidence sorts last. */
 export function compareTiles(order: MosaicOrder): (a: Ranked, b: Ranked) => number {

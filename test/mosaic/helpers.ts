@@ -1,10 +1,10 @@
-/** Shared by the sink tests: synthetic tiles and golden-image comparison (`UPDATE=1` rewrites goldens). */
+/** Shared by the mosaic tests: synthetic tiles and mosaics, and golden-image comparison (`UPDATE=1` rewrites goldens). */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { PNG } from 'pngjs';
-import type { Mosaic } from '../../src/mosaic/render-mosaic.js';
+import { renderMosaic, type Mosaic } from '../../src/mosaic/render-mosaic.js';
 import type { Misclassified } from '../../src/types.js';
 
 export const GOLDEN_DIR = fileURLToPath(new URL('../golden/', import.meta.url));
@@ -31,6 +31,13 @@ export function noiseTiles(count: number, rows = 28, cols = 28, seed = 1): Miscl
       pixels: Uint8Array.from({ length: rows * cols }, () => Math.floor(random() * 256)),
     };
   });
+}
+
+/** A mosaic of `count` noise tiles (28×28) at `scale`, of 648 misclassified out of 10000, and its tiles. */
+export function noiseMosaic(count: number, scale: number, columns?: number): { mosaic: Mosaic; tiles: Misclassified[] } {
+  const tiles = noiseTiles(count, 28, 28, 40 + count);
+  const mosaic = renderMosaic(tiles, { rows: 28, cols: 28, scale, columns, header: { total: 10000, misclassified: 648, shown: count } });
+  return { mosaic, tiles };
 }
 
 /** A digit-like tile: a ring of white on black, so goldens look like something. */

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { measureText } from '../../src/mosaic/bitmap-font.js';
-import { formatHeader, MOSAIC_LAYOUT, MOSAIC_PALETTE, renderMosaic, type Mosaic, type MosaicHeader } from '../../src/mosaic/render-mosaic.js';
+import { formatHeader, layOutMosaic, MOSAIC_LAYOUT, type MosaicHeader } from '../../src/mosaic/layout.js';
+import { MOSAIC_PALETTE } from '../../src/mosaic/palette.js';
+import { renderMosaic, type Mosaic } from '../../src/mosaic/render-mosaic.js';
 import { assertGolden, assertTilesExact, noiseTiles, pixelAt, ringTile } from './helpers.js';
 import type { Misclassified } from '../../src/types.js';
 
@@ -21,24 +23,17 @@ function hasInk(mosaic: Mosaic, x0: number, y0: number, width: number, height: n
   return false;
 }
 
-// Layout: margin 6, gap 6, caption gap 2, header gap 8. A 28×28 digit at scale 2 is a 56×56 image
-// over an 8-pixel caption (font scale 1): a 56×66 slot. The header is drawn at font scale 2 (16 px)
-// when it fits across the grid, else at scale 1 (8 px); the canvas widens for a wider header.
-const sizes: Array<[string, number, number | undefined, number, string | undefined, number, number]> = [
-  // name, tiles, columns, scale, title, width, height
-  ['50 tiles, 10 columns, scale 2', 50, 10, 2, undefined, 6 + (10 * 56 + 9 * 6) + 6, 6 + 16 + 8 + (5 * 66 + 4 * 6) + 6],
-  ['50 tiles with a title line', 50, 10, 2, 'weights.pkl', 626, 390 + 16 + 4],
-  ['12 tiles, 4 columns, scale 3', 12, 4, 3, undefined, 6 + (4 * 84 + 3 * 6) + 6, 6 + 8 + 8 + (3 * 94 + 2 * 6) + 6],
-  ['7 tiles, 3 columns, scale 1: the header is wider than the grid', 7, 3, 1, undefined, 6 + (48 * 6 - 1) + 6, 6 + 8 + 8 + (3 * 38 + 2 * 6) + 6],
-  ['5 tiles, default columns (3), scale 4: captions at font scale 2', 5, undefined, 4, undefined, 6 + (3 * 112 + 2 * 6) + 6, 6 + 8 + 8 + (2 * 130 + 6) + 6],
-  ['3 tiles, 20 columns: the grid is only 3 wide', 3, 20, 2, undefined, 6 + (48 * 6 - 1) + 6, 6 + 8 + 8 + 66 + 6],
-  ['400 tiles, default columns (20)', 400, undefined, 2, undefined, 6 + (20 * 56 + 19 * 6) + 6, 6 + 16 + 8 + (20 * 66 + 19 * 6) + 6],
+// The sizes themselves are layout's (layout.test.ts); here the buffer has them.
+const sizes: Array<[number, number | undefined, number, string | undefined]> = [
+  // tiles, columns, scale, title
+  [50, 10, 2, undefined], [50, 10, 2, 'weights.pkl'], [12, 4, 3, undefined], [7, 3, 1, undefined], [5, undefined, 4, undefined], [400, undefined, 2, undefined],
 ];
-
-for (const [name, count, columns, scale, title, width, height] of sizes) {
-  test(`size: ${name} → ${width}×${height}`, (t) => {
+for (const [count, columns, scale, title] of sizes) {
+  test(`size: ${count} tiles, ${columns ?? 'default'} columns, scale ${scale}${title === undefined ? '' : ', a title'}: as laid out`, (t) => {
     const tiles = noiseTiles(count);
-    const mosaic = renderMosaic(tiles, { rows: 28, cols: 28, scale, columns, header: { ...headerFor(tiles), title } });
+    const options = { rows: 28, cols: 28, scale, columns, header: { ...headerFor(tiles), title } };
+    const mosaic = renderMosaic(tiles, options);
+    const { width, height } = layOutMosaic(tiles, options);
     t.deepEqual([mosaic.width, mosaic.height], [width, height]);
     t.is(mosaic.data.length, width * height * 4);
     t.is(mosaic.placements.length, count);
@@ -104,7 +99,7 @@ test('captions: the form that fits the tile width, drawn under each digit', (t) 
   }
 });
 
-test('tiny images widen their slots so captions never overlap', (t) => {
+test('tiny images: pixel-exact in slots widened for their captions', (t) => {
   const tiles = noiseTiles(4, 4, 4);
   const mosaic = renderMosaic(tiles, { rows: 4, cols: 4, scale: 1, columns: 4, header: headerFor(tiles) });
   const slot = measureText('0→0').width; // 17 px, wider than the 4 px image
@@ -124,19 +119,6 @@ test('the header is drawn at the top and the grid starts below it', (t) => {
   t.true(hasInk(mosaic, 6 + headerWidth - 2, 6, 2, 16), 'the header ends where its text ends');
   t.false(hasInk(mosaic, 6 + headerWidth, 6, mosaic.width - 6 - headerWidth, 16));
 });
-
-const headers: Array<[MosaicHeader, string[]]> = [
-  [{ total: 10000, misclassified: 648, shown: 200 }, ['648 misclassified of 10000 (6.48%) · showing 200 · 448 not shown']],
-  [{ total: 10000, misclassified: 648, shown: 648 }, ['648 misclassified of 10000 (6.48%) · showing all 648']],
-  [{ total: 10000, misclassified: 0, shown: 0 }, ['no misclassified images of 10000']],
-  [{ total: 10000, misclassified: 7, shown: 0 }, ['7 misclassified of 10000 (0.07%) · showing 0 · 7 not shown']],
-  [{ total: 60000, misclassified: 1, shown: 1, title: 'sample_weight.pkl · most confident first' }, ['sample_weight.pkl · most confident first', '1 misclassified of 60000 (<0.01%) · showing all 1']],
-];
-for (const [header, lines] of headers) {
-  test(`formatHeader: ${lines.at(-1)}`, (t) => {
-    t.deepEqual(formatHeader(header), lines);
-  });
-}
 
 test('no tiles: a small valid image with just the header', (t) => {
   const mosaic = renderMosaic([], { rows: 28, cols: 28, header: { total: 10000, misclassified: 0, shown: 0 } });
