@@ -18,6 +18,8 @@ export { PRESETS, SIMPLE_CONVNET, DEEP_CONVNET, type Preset } from './model/pres
 export { createPredict, predict } from './nn/predict.js';
 export { batch, packBatch } from './operators/batch.js';
 export { forwardPass } from './operators/forward-pass.js';
+export { forwardPassInWorkers } from './operators/forward-pass-workers.js';
+export { planForward, type ForwardPlan, type ForwardRequest } from './operators/forward-plan.js';
 export { score } from './operators/score.js';
 export { misclassified } from './operators/misclassified.js';
 export { predictionRows } from './operators/prediction-rows.js';
