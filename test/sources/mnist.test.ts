@@ -186,16 +186,18 @@ test('unsubscribing (take(5)) closes both files early', withData(async (t) => {
   const dir = await tempDir();
   const images = await writeFixture(dir, 't10k-images-idx3-ubyte', await readFile(REAL_IMAGES_RAW));
   const labels = await writeFixture(dir, 't10k-labels-idx1-ubyte.gz', await readFile(REAL_LABELS_GZ));
-  let openWhileReading = 0;
+  // The 7.8 MB of raw images cannot be read through by the 5th image at 64 KiB a read; the 4 KB of
+  // gzip labels may be, and their file closed at its end (so its count is not asserted here).
+  let imagesOpenWhileReading = 0;
   const samples = await lastValueFrom(
     readSamples$(images, labels, { highWaterMark: 64 * 1024 }).pipe(
-      tap(() => (openWhileReading = fdsOpenOn(images).length + fdsOpenOn(labels).length)),
+      tap(() => (imagesOpenWhileReading = fdsOpenOn(images).length)),
       take(5),
       toArray(),
     ),
   );
   t.deepEqual(samples.map((sample) => sample.label), [7, 2, 1, 0, 4]);
-  t.is(openWhileReading, 2);
+  t.is(imagesOpenWhileReading, 1);
   t.true(await eventually(() => fdsOpenOn(images).length + fdsOpenOn(labels).length === 0));
 }));
 
