@@ -1,4 +1,5 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,11 +53,20 @@ test('file errors: missing, empty, a directory', async (t) => {
   t.is((await failureOf(join(dir, 'folder'))).message, `${join(dir, 'folder')}: is a directory, expected a file`);
 });
 
-// As root, chmod 000 does not deny reading; to-input-error.test.ts checks the translation of EACCES.
-(process.getuid?.() === 0 ? test.skip : test)('file errors: permission denied (skipped as root, whom chmod 000 does not stop)', async (t) => {
-  const path = await writeFixture(await tempDir(), 'secret.idx', tinySet().imagesIdx);
+test('file errors: permission denied', async (t) => {
+  const dir = await tempDir();
+  await chmod(dir, 0o755);
+  const path = await writeFixture(dir, 'secret.idx', tinySet().imagesIdx);
   await chmod(path, 0o000);
-  t.is((await failureOf(path)).message, `${path}: permission denied`);
+  if (process.getuid?.() !== 0) {
+    t.is((await failureOf(path)).message, `${path}: permission denied`);
+    return;
+  }
+  // chmod 000 does not stop root: the same read runs in a child process as the user nobody.
+  const readBytes = new URL('./read-bytes.ts', import.meta.url).href;
+  const script = `const { failureOf } = await import(${JSON.stringify(readBytes)}); console.log((await failureOf(${JSON.stringify(path)})).message);`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  t.is(child.stdout.trim(), `${path}: permission denied`, child.stderr);
 });
 
 test('isSeekableFile: raw regular files only', async (t) => {
