@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import { DATA_DIR as DATA } from '../helpers/data-dir.js';
+import { DATA_DIR as DATA, needsData } from '../helpers/data-dir.js';
+
+needsData(test);
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   let text = '';
