@@ -5,19 +5,14 @@
 import { join } from 'node:path';
 import { activationsSpec } from '../src/charts/activations-chart.js';
 import { renderSvg, svgToPng } from '../src/charts/render.js';
-import { OutputSet } from '../src/outputs/output-set.js';
+import { writeOutputs } from '../src/outputs/write-outputs.js';
 
 async function plotActivations(folder: string): Promise<string[]> {
   const svg = await renderSvg(activationsSpec());
-  const outputs = new OutputSet();
-  try {
-    await outputs.stage(join(folder, 'activations.svg'), svg);
-    await outputs.stage(join(folder, 'activations.png'), svgToPng(svg));
-    return await outputs.commit();
-  } catch (error) {
-    await outputs.abort();
-    throw error;
-  }
+  return writeOutputs([
+    [join(folder, 'activations.svg'), svg],
+    [join(folder, 'activations.png'), svgToPng(svg)],
+  ]);
 }
 
 const started = performance.now();

@@ -23,7 +23,7 @@ import { renderSvg, svgToPng } from '../src/charts/render.js';
 import { buildHtmlReport } from '../src/html/build-html-report.js';
 import { resolveKernel } from '../src/kernels/forward-kernel.js';
 import { loadModel } from '../src/model/load-model.js';
-import { OutputSet } from '../src/outputs/output-set.js';
+import { writeOutputs } from '../src/outputs/write-outputs.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
@@ -117,18 +117,13 @@ async function readmeImages(folder: string): Promise<string[]> {
   const html = await buildHtmlReport({ report, mosaicPng, misclassified: tiles, rows, cols, title: 'mnist-eval: sample_weight.pkl on the MNIST test set' });
   const screenshot = await screenshotReport(html, (label, predicted) => tiles.some((t) => t.label === label && t.predicted === predicted));
 
-  const outputs = new OutputSet();
-  try {
-    await outputs.stage(join(folder, 'activations.png'), svgToPng(await renderSvg(activationsSpec())));
-    await outputs.stage(join(folder, 'errors.png'), mosaicPng);
-    await outputs.stage(join(folder, 'per-class.png'), svgToPng(charts.perClassSvg));
-    await outputs.stage(join(folder, 'confusion.png'), svgToPng(charts.confusionSvg));
-    await outputs.stage(join(folder, 'report.png'), screenshot);
-    return await outputs.commit();
-  } catch (error) {
-    await outputs.abort();
-    throw error;
-  }
+  return writeOutputs([
+    [join(folder, 'activations.png'), svgToPng(await renderSvg(activationsSpec()))],
+    [join(folder, 'errors.png'), mosaicPng],
+    [join(folder, 'per-class.png'), svgToPng(charts.perClassSvg)],
+    [join(folder, 'confusion.png'), svgToPng(charts.confusionSvg)],
+    [join(folder, 'report.png'), screenshot],
+  ]);
 }
 
 const started = performance.now();

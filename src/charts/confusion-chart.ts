@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { confusionPeaks } from '../report/summary.js';
 
 /**
  * The confusion matrix as a heatmap with the count written in every cell; rows are the true label
@@ -25,18 +26,11 @@ export function confusionCells(confusion: readonly (readonly number[])[]): Confu
       throw new RangeError(`confusion matrix: row ${label} has ${row.length} columns, expected ${classes} (a square matrix)`);
     }
   });
-  let maxCorrect = 0;
-  let maxError = 0;
-  confusion.forEach((row, label) =>
-    row.forEach((count, predicted) => {
-      if (label === predicted) maxCorrect = Math.max(maxCorrect, count);
-      else maxError = Math.max(maxError, count);
-    }),
-  );
+  const peaks = confusionPeaks(confusion);
   return confusion.flatMap((row, label) =>
     row.map((count, predicted) => {
       const correct = label === predicted;
-      const max = correct ? maxCorrect : maxError;
+      const max = correct ? peaks.correct : peaks.error;
       return { label, predicted, count, correct, dark: count > 0 && count >= 0.55 * max };
     }),
   );

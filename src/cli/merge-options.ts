@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { COMMON_FLAGS, parseArgv, requirePaths } from './parse-argv.js';
 import type { MergeRunOptions } from '../../pipelines/run-options.js';
 
 export const MERGE_USAGE = `usage: mnist-eval merge PART.json … [options]
@@ -27,28 +27,9 @@ export interface MergeOptions extends MergeRunOptions {
 
 /** Options of `mnist-eval merge`, from the arguments after `merge`. */
 export function parseMergeOptions(argv: readonly string[]): MergeOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        report: { type: 'string' },
-        mosaic: { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`merge: ${String((error as Error).message).split('\n')[0]}`);
-  }
+  const parsed = parseArgv(argv, { report: { type: 'string' }, mosaic: { type: 'string' }, ...COMMON_FLAGS } as const, true, 'merge: ');
   const v = parsed.values;
-  for (const name of ['report', 'mosaic'] as const) {
-    if (v[name] === '') throw new UsageError(`merge: --${name} needs a path`);
-  }
+  requirePaths(v, ['report', 'mosaic'], 'merge: ');
   const help = v.help ?? false;
   if (!help && parsed.positionals.length === 0) throw new UsageError('merge: give the partial reports to merge (PART.json …)');
   return {

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { DATASET_NAMES, isDatasetName, type DatasetName } from '../datasets/named-datasets.js';
 import { UsageError } from '../errors.js';
+import { COMMON_FLAGS, parseArgv, requirePaths } from './parse-argv.js';
 import type { RunOptions } from '../../pipelines/run-options.js';
 import { resolveShard } from '../sources/shards.js';
 import { MAX_WORKERS } from '../operators/forward-plan.js';
@@ -96,52 +96,40 @@ function kernelChoice(value: string | undefined): 'auto' | 'wasm' | 'js' {
   throw new UsageError(`--kernel must be auto, wasm or js, got '${value}'`);
 }
 
+// One line an option, as parseArgs needs them to type its values.
+const OPTIONS = {
+  images: { type: 'string' },
+  labels: { type: 'string' },
+  dataset: { type: 'string' },
+  offset: { type: 'string' },
+  limit: { type: 'string' },
+  shard: { type: 'string' },
+  'shard-count': { type: 'string' },
+  weights: { type: 'string' },
+  model: { type: 'string' },
+  activation: { type: 'string' },
+  precision: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'max-weights-mib': { type: 'string' },
+  workers: { type: 'string' },
+  kernel: { type: 'string' },
+  threads: { type: 'string' },
+  'no-normalize': { type: 'boolean' },
+  mosaic: { type: 'string' },
+  'mosaic-cap': { type: 'string' },
+  'mosaic-order': { type: 'string' },
+  'mosaic-scale': { type: 'string' },
+  html: { type: 'string' },
+  charts: { type: 'string' },
+  report: { type: 'string' },
+  predictions: { type: 'string' },
+  ...COMMON_FLAGS,
+} as const;
+
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        images: { type: 'string' },
-        labels: { type: 'string' },
-        dataset: { type: 'string' },
-        offset: { type: 'string' },
-        limit: { type: 'string' },
-        shard: { type: 'string' },
-        'shard-count': { type: 'string' },
-        weights: { type: 'string' },
-        model: { type: 'string' },
-        activation: { type: 'string' },
-        precision: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'max-weights-mib': { type: 'string' },
-        workers: { type: 'string' },
-        kernel: { type: 'string' },
-        threads: { type: 'string' },
-        'no-normalize': { type: 'boolean' },
-        mosaic: { type: 'string' },
-        'mosaic-cap': { type: 'string' },
-        'mosaic-order': { type: 'string' },
-        'mosaic-scale': { type: 'string' },
-        html: { type: 'string' },
-        charts: { type: 'string' },
-        report: { type: 'string' },
-        predictions: { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(String((error as Error).message).split('\n')[0]);
-  }
+  const parsed = parseArgv(argv, OPTIONS, false);
   const v = parsed.values;
-  for (const name of ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts'] as const) {
-    if (v[name] === '') throw new UsageError(`--${name} needs a path`);
-  }
+  requirePaths(v, ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts']);
   if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
     throw new UsageError(`--dataset must be ${DATASET_NAMES.join(' or ')}, got '${v.dataset}'`);
   }

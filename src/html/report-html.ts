@@ -1,6 +1,7 @@
 import { digitDataUri } from './digit-png.js';
 import { escapeHtml, jsonForScript, scopeSvgIds } from './escape-html.js';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets.js';
+import { confusionPeaks } from '../report/summary.js';
 import type { Misclassified, Prediction, Report } from '../types.js';
 
 /**
@@ -119,14 +120,10 @@ function summaryTable(report: HtmlReportSummary): string {
 
 /** The confusion matrix as a table of buttons, shaded like the chart (diagonal green, errors orange). */
 function confusionTable(confusion: readonly (readonly number[])[]): string {
-  let maxCorrect = 1;
-  let maxError = 1;
-  confusion.forEach((row, t) =>
-    row.forEach((count, p) => {
-      if (t === p) maxCorrect = Math.max(maxCorrect, count);
-      else maxError = Math.max(maxError, count);
-    }),
-  );
+  const peaks = confusionPeaks(confusion);
+  // At least 1: the shades below divide by them.
+  const maxCorrect = Math.max(1, peaks.correct);
+  const maxError = Math.max(1, peaks.error);
   const head = confusion.map((_, p) => `<th scope="col">${p}</th>`).join('');
   const body = confusion
     .map((row, t) => {

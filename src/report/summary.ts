@@ -6,6 +6,19 @@ export function accuracyOf(evaluation: Pick<Evaluation, 'correct' | 'total'>): n
 }
 
 /** Each true label's row of `confusion` (`confusion[t][p]`) as a score; a class with no images has accuracy null. */
+/** The largest count on the diagonal (images right) and off it (a mistake), for shading a matrix on two scales. */
+export function confusionPeaks(confusion: readonly (readonly number[])[]): { readonly correct: number; readonly error: number } {
+  let correct = 0;
+  let error = 0;
+  confusion.forEach((row, label) =>
+    row.forEach((count, predicted) => {
+      if (label === predicted) correct = Math.max(correct, count);
+      else error = Math.max(error, count);
+    }),
+  );
+  return { correct, error };
+}
+
 export function perClass(confusion: readonly (readonly number[])[]): ClassScore[] {
   return confusion.map((row, label) => {
     const total = row.reduce((sum, n) => sum + n, 0);
