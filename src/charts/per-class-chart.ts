@@ -1,12 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-
-/** One class's score, as in the report's `perClass` (`accuracy` is null for a class with no images). */
-export interface ClassAccuracy {
-  readonly label: number;
-  readonly total: number;
-  readonly correct: number;
-  readonly accuracy: number | null;
-}
+import type { ClassScore } from '../types.js';
 
 export interface PerClassSpecOptions {
   /** The overall accuracy, drawn as a dashed line; the classes below it get the warning colour. */
@@ -15,7 +8,7 @@ export interface PerClassSpecOptions {
 }
 
 /** Accuracy of each class as bars on a 0–100 % axis, each bar labelled with its percentage. */
-export function perClassSpec(perClass: readonly ClassAccuracy[], options: PerClassSpecOptions = {}): TopLevelSpec {
+export function perClassSpec(perClass: readonly ClassScore[], options: PerClassSpecOptions = {}): TopLevelSpec {
   const { overall } = options;
   const values = perClass.map(({ label, total, correct, accuracy }) => ({
     label,
