@@ -3,8 +3,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import { findChartFont } from './chart-font.js';
 
 /**
- * Vega-Lite spec → SVG text → PNG bytes, headless and offline. vega is heavy (0.2–0.3 s to import
- * under node, nearly 1 s under tsx), so neither it nor resvg is imported at the top of this module:
+ * Vega-Lite spec → SVG text → PNG bytes, headless and offline. vega takes longer to import than a
+ * whole default run takes, so neither it nor resvg is imported at the top of this module:
  * the CLI can import the chart code for a plain run and pay nothing until a chart is drawn.
  */
 

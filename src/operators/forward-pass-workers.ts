@@ -59,7 +59,7 @@ function busyUnion(): { add(started: number, finished: number): number; prune(be
  * batches are out at once: when all slots are taken, `next` waits (blocking) for a worker to
  * finish, so a fast source is held back instead of piling batches up in memory. The pool starts
  * on subscribe and its workers end on complete, error or unsubscribe. Until the first worker has
- * built its kernel (some 40 ms), the main thread runs the batches itself, as `forwardPass` does,
+ * built its kernel, the main thread runs the batches itself, as `forwardPass` does,
  * rather than wait.
  *
  * Written as an Observable rather than `mergeMap(…, concurrency)` + reordering: mergeMap buffers
