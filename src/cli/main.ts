@@ -5,6 +5,7 @@ import { InputError, UsageError } from '../errors.js';
 import { MERGE_USAGE, parseMergeOptions } from './merge-options.js';
 import { formatReportJson } from '../report/report-json.js';
 import { createProgress, type Progress } from './progress.js';
+import { packageVersion } from '../datasets/data-files.js';
 import { formatSummary } from '../report/summary.js';
 
 export const EXIT_INTERRUPTED = 130;
@@ -26,6 +27,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     debug = options.debug;
     if (options.help) {
       io.stdout.write(USAGE);
+      return 0;
+    }
+    if (options.version) {
+      io.stdout.write(`mnist-eval ${packageVersion()}\n`);
       return 0;
     }
     const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);

@@ -58,12 +58,14 @@ out/errors.png and out/report.json.
   --json               print the report as JSON on stdout, nothing else there
   --quiet              no progress or log lines on stderr
   --debug              print stack traces of errors
+  --version            the version of mnist-eval
   --help               this text
 `;
 
 /** The evaluation's options, and the command line's own flags. */
 export interface CliOptions extends RunOptions {
   readonly help: boolean;
+  readonly version: boolean;
   readonly json: boolean;
   readonly quiet: boolean;
   readonly debug: boolean;
@@ -153,6 +155,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   }
   return {
     help: v.help ?? false,
+    version: v.version ?? false,
     images: v.images,
     labels: v.labels,
     dataset: v.dataset as DatasetName | undefined,

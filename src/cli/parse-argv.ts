@@ -8,6 +8,7 @@ export const COMMON_FLAGS = {
   quiet: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 /** Strict parsing (unknown flags are errors); `prefix` names the subcommand in the message. */

@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../outputs/output-set.js';
  * mnist-eval's. Found by name, not by depth, because the same code runs from src/ (tsx),
  * dist/src/ (tsc) and dist/bundle/ (esbuild), each at another depth.
  */
-function packageRoot(): string {
+export function packageRoot(): string {
   const start = dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = dirname(dir)) {
     try {
@@ -21,6 +21,11 @@ function packageRoot(): string {
     }
     if (dirname(dir) === dir) return join(start, '..', '..');
   }
+}
+
+/** The package's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** The project's `data/` folder, wherever the package is installed. */
