@@ -34,7 +34,8 @@ export function formatSummary(report: {
   readonly total: number;
   readonly confusion: readonly (readonly number[])[];
 }): string {
-  const width = Math.max(5, String(report.total).length + 1);
+  // Every cell holds a count (at most the total) or an accuracy ('1.000'), and one space before it.
+  const width = Math.max('1.000'.length, String(report.total).length) + 1;
   const cell = (v: string | number) => String(v).padStart(width);
   const classes = report.confusion.length;
   const scores = perClass(report.confusion);
