@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// Builds what the CLI runs, into dist/ (not committed; `npm install` / `npm ci` run this as `prepare`):
+// Builds everything the package runs, into dist/ (not committed; `npm install`, `npm ci` and
+// `npm pack` run this as `prepare`, so a git or tarball install has it):
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 4 KB)
 //   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
-// One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the start-up time saved.
-// `node scripts/build.mjs kernels` or `bundle` builds one part; the kernel is rebuilt only when its
-// source is newer than the .wasm.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+//   dist/src/, dist/pipelines/ the library (`import … from 'mnist-eval'`): tsc over tsconfig.build.json,
+//                              .js and .d.ts, workers beside their pool as the library spawns them
+//   dist/scripts/prepare-data.js   the postinstall step of an installed package (no tsx there)
+// One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
+// `node scripts/build.mjs kernels`, `bundle` or `library` builds one part; the kernel is rebuilt only
+// when its source is newer than the .wasm.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,5 +74,16 @@ async function bundle() {
   process.stderr.write(`build: ${outputs.join(', ')}\n`);
 }
 
+/** tsc over tsconfig.build.json into a clean dist/src, dist/pipelines and dist/scripts (no stale modules shipped). */
+function buildLibrary() {
+  for (const dir of ['src', 'pipelines', 'scripts']) rmSync(join(root, 'dist', dir), { recursive: true, force: true });
+  // typescript's exports map hides its bin: find it beside its package.json.
+  const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+  const { status, error } = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  if (error !== undefined || status !== 0) throw new Error(`tsc -p tsconfig.build.json: ${error?.message ?? `exit status ${status}`}`);
+  process.stderr.write(`build: ${join(root, 'dist/src/index.js')} and its .d.ts (tsc)\n`);
+}
+
 if (want('kernels')) await buildKernels();
 if (want('bundle')) await bundle();
+if (want('library')) buildLibrary();
