@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { access, mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { InputError } from '../errors.js';
+import { makeFolders, makeFoldersSync, nearestExisting, removeEmptyFolders, syncDirectory } from './folders.js';
 
 /**
  * Writing outputs so that a reader never sees half a file and a failed run leaves nothing behind:
@@ -12,6 +13,12 @@ import { InputError } from '../errors.js';
  */
 
 export type FileData = Uint8Array | string;
+
+/** An output's path and what it is, for messages: `{ path: 'out/x.json', as: '--report' }`. */
+export interface OutputTarget {
+  readonly path: string;
+  readonly as: string;
+}
 
 /** The temporary name used for `path`: `.<name>.<pid>.<random>.tmp` in the same folder. */
 export function tempPathFor(path: string): string {
@@ -23,7 +30,7 @@ export function tempPathFor(path: string): string {
  * is removed and the error rethrown; an existing file at `path` is then left as it was.
  */
 export async function writeFileAtomic(path: string, data: FileData): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolders(dirname(path));
   const temp = tempPathFor(path);
   await writeSynced(temp, data);
   try {
@@ -95,7 +102,12 @@ export class OutputSet {
     const target = resolve(path);
     if (this.#staged.has(target)) throw new Error(`OutputSet: ${path} is already staged`);
     const folder = dirname(target);
-    const top = mkdirSync(folder, { recursive: true });
+    let top: string | undefined;
+    try {
+      top = makeFoldersSync(folder);
+    } catch (error) {
+      throw cannotWrite(path, error);
+    }
     if (top !== undefined) this.#createdFolders.push({ folder, top });
     const temp = tempPathFor(target);
     this.#staged.set(target, temp);
@@ -113,24 +125,34 @@ export class OutputSet {
 
   /**
    * Fails early, with an `InputError` naming the path, when an output could not be written: it is a
-   * folder, two outputs share a path, or the nearest existing folder above it is not writable.
-   * Creates nothing.
+   * folder, two outputs share a path (the message names both, when the targets say what they are),
+   * or a file cannot be created in the nearest existing folder above it. That is tried for real, with
+   * a temporary file removed at once (permissions alone do not tell: root may write anywhere, but
+   * not in /proc or on a read-only mount). Leaves nothing behind.
    */
-  async checkWritable(paths: readonly string[]): Promise<void> {
-    const seen = new Set<string>();
-    for (const path of paths) {
+  async checkWritable(targets: ReadonlyArray<string | OutputTarget>): Promise<void> {
+    const seen = new Map<string, OutputTarget | string>();
+    for (const given of targets) {
+      const path = typeof given === 'string' ? given : given.path;
       const target = resolve(path);
-      if (seen.has(target)) throw new InputError(path, 'given for two different outputs, expected distinct paths');
-      seen.add(target);
+      const twin = seen.get(target);
+      if (twin !== undefined) {
+        throw new InputError(path, typeof twin === 'string' || typeof given === 'string'
+          ? 'given for two different outputs, expected distinct paths'
+          : `given as ${twin.as} and as ${given.as}`);
+      }
+      seen.set(target, given);
       const existing = await stat(target).catch(() => undefined);
       if (existing?.isDirectory()) throw new InputError(path, 'is a folder, expected a file path');
       const folder = await nearestExisting(dirname(target));
       if (!folder.isDirectory) throw new InputError(path, `${folder.path} is not a folder`);
+      const probe = tempPathFor(join(folder.path, basename(target)));
       try {
-        await access(folder.path, constants.W_OK);
-      } catch {
-        throw new InputError(path, `cannot write in ${folder.path}`);
+        await (await open(probe, 'wx')).close();
+      } catch (error) {
+        throw new InputError(path, `cannot write in ${folder.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
+      await removeQuietly(probe);
     }
   }
 
@@ -172,7 +194,9 @@ export class OutputSet {
 
   async #write(target: string, temp: string, data: FileData): Promise<void> {
     const folder = dirname(target);
-    const top = await mkdir(folder, { recursive: true });
+    const top = await makeFolders(folder).catch((error: unknown) => {
+      throw cannotWrite(target, error);
+    });
     if (top !== undefined) this.#createdFolders.push({ folder, top });
     if (this.#state === 'aborted') return; // aborted while creating the folder
     await writeSynced(temp, data);
@@ -237,13 +261,10 @@ async function closeStream(entry: { stream: WriteStream }): Promise<void> {
   await closed.catch(() => undefined);
 }
 
-/** The nearest path at or above `folder` that exists. */
-async function nearestExisting(folder: string): Promise<{ path: string; isDirectory: boolean }> {
-  for (let current = folder; ; current = dirname(current)) {
-    const info = await stat(current).catch(() => undefined);
-    if (info) return { path: current, isDirectory: info.isDirectory() };
-    if (dirname(current) === current) return { path: current, isDirectory: false };
-  }
+/** The error of an output whose folder cannot be made: one line naming the output. */
+function cannotWrite(path: string, error: unknown): InputError {
+  const { code, path: where } = error as NodeJS.ErrnoException;
+  return new InputError(path, `cannot create the folder ${where ?? dirname(path)} (${code ?? (error as Error).message})`);
 }
 
 /** Creates `path` (which must not exist), writes and fsyncs it; removes it again on any failure. */
@@ -265,30 +286,4 @@ async function writeSynced(path: string, data: FileData): Promise<void> {
 /** Deletes a temporary file if it is there; cleanup never hides the error that caused it. */
 async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined);
-}
-
-/** Makes a rename durable. Best effort: some platforms cannot open or fsync a folder. */
-async function syncDirectory(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // not supported here (e.g. Windows); the rename itself has happened
-  }
-}
-
-/** Removes `folder` and its parents up to and including `top`, stopping at the first that is not empty. */
-async function removeEmptyFolders(folder: string, top: string): Promise<void> {
-  for (let current = folder; ; current = dirname(current)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return;
-    }
-    if (current === top || dirname(current) === current) return;
-  }
 }

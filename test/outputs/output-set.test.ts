@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { OutputSet, tempPathFor, writeFileAtomic } from '../../src/outputs/output-set.js';
+import { makeFolders, makeFoldersSync } from '../../src/outputs/folders.js';
 
 /** A fresh folder per test, removed afterwards. */
 async function scratch(t: import('ava').ExecutionContext): Promise<string> {
@@ -198,4 +199,40 @@ test('OutputSet.openStream: write resolves at once below the high-water mark, af
   t.true(drained);
   await outputs.commit();
   t.is((await readFile(path)).length, 'index,label\n'.length + big.length);
+});
+
+test('OutputSet.checkWritable: labelled targets that meet name both outputs', async (t) => {
+  const folder = await scratch(t);
+  const report = { path: join(folder, 'x.json'), as: '--report' };
+  const tiles = { path: join(folder, '.', 'x.json'), as: "the mosaic's tile index (--mosaic x.png)" };
+  await t.throwsAsync(new OutputSet().checkWritable([report, tiles]), {
+    instanceOf: InputError,
+    message: `${tiles.path}: given as --report and as the mosaic's tile index (--mosaic x.png)`,
+  });
+  t.deepEqual(await listAll(folder), []);
+});
+
+test('OutputSet.checkWritable: a folder where no file can be created (/proc) is an InputError, and the probe leaves nothing', async (t) => {
+  const folder = await scratch(t);
+  await new OutputSet().checkWritable([{ path: join(folder, 'new', 'r.json'), as: '--report' }]);
+  t.deepEqual(await listAll(folder), [], 'the probe file is removed');
+  await t.throwsAsync(new OutputSet().checkWritable(['/proc/nope/r.json']), { instanceOf: InputError, message: /^\/proc\/nope\/r\.json: cannot write in \/proc \(E[A-Z]+\)$/ });
+});
+
+test('OutputSet: stage and openStream under /proc fail with an InputError instead of looping in mkdir', async (t) => {
+  t.timeout(20_000, 'mkdir under /proc did not return');
+  const outputs = new OutputSet();
+  await t.throwsAsync(outputs.stage('/proc/nope/deeper/r.json', '{}'), { instanceOf: InputError, message: /^\/proc\/nope\/deeper\/r\.json: cannot create the folder \/proc\/nope \(ENOENT\)$/ });
+  t.throws(() => outputs.openStream('/proc/nope/p.csv'), { instanceOf: InputError, message: /^\/proc\/nope\/p\.csv: cannot create the folder \/proc\/nope \(ENOENT\)$/ });
+  await outputs.abort();
+});
+
+test('makeFolders creates the missing folders one by one and returns the outermost, as mkdir -p does', async (t) => {
+  const folder = await scratch(t);
+  t.is(await makeFolders(join(folder, 'a', 'b')), join(folder, 'a'));
+  t.is(await makeFolders(join(folder, 'a', 'b')), undefined);
+  t.is(makeFoldersSync(join(folder, 'a', 'c', 'd')), join(folder, 'a', 'c'));
+  t.deepEqual(await listAll(folder), ['a/', 'a/b/', 'a/c/', 'a/c/d/']);
+  await writeFile(join(folder, 'file'), '');
+  await t.throwsAsync(makeFolders(join(folder, 'file', 'x')), { code: 'ENOTDIR' });
 });
