@@ -62,10 +62,16 @@ test('file errors: permission denied', async (t) => {
     t.is((await failureOf(path)).message, `${path}: permission denied`);
     return;
   }
-  // chmod 000 does not stop root: the same read runs in a child process as the user nobody.
+  // chmod 000 does not stop root: the same read runs in a child process that loads the code as
+  // root, then becomes the user nobody (who may not even reach the project's folder) and reads.
   const readBytes = new URL('./read-bytes.ts', import.meta.url).href;
-  const script = `const { failureOf } = await import(${JSON.stringify(readBytes)}); console.log((await failureOf(${JSON.stringify(path)})).message);`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  const script = [
+    `const { failureOf } = await import(${JSON.stringify(readBytes)});`,
+    'process.setgid(65534);',
+    'process.setuid(65534);',
+    `console.log((await failureOf(${JSON.stringify(path)})).message);`,
+  ].join(' ');
+  const child = spawnSync(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '-e', script], { encoding: 'utf8' });
   t.is(child.stdout.trim(), `${path}: permission denied`, child.stderr);
 });
 
