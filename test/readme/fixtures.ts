@@ -1,0 +1,114 @@
+/**
+ * Small data for the README's examples: the files they name, made with the project's own
+ * generator, and weights that fit the README's JSON model. How commands are rewritten to use
+ * them is the table REWRITES in readme.test.ts; `rewrite` applies it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateDataset, readBaseSet } from '../../pipelines/generate-dataset.js';
+import { IMAGES_GZ, LABELS_GZ } from '../helpers/data-dir.js';
+
+export interface Rewrite {
+  readonly from: RegExp;
+  readonly to: string;
+  readonly why: string;
+}
+
+/** The command with every rewrite of `table` applied, and a line for each that changed it. */
+export function rewrite(command: string, table: readonly Rewrite[]): { text: string; applied: string[] } {
+  const applied: string[] = [];
+  let text = command;
+  for (const { from, to, why } of table) {
+    const next = text.replace(from, to);
+    if (next !== text) applied.push(`${from.source} → ${to}: ${why}`);
+    text = next;
+  }
+  return { text, applied };
+}
+
+/** What in a command's words (already rewritten) still names large data, or undefined. */
+export function largeDataIn(words: readonly string[]): string | undefined {
+  if (words.some((word) => /mnist-train/.test(word))) return 'the training set (mnist-train)';
+  const big = words.find((word) => /^\d[\d_,]*$/.test(word) && Number(word.replace(/[_,]/g, '')) >= 20_000);
+  return big === undefined ? undefined : `the number ${big}`;
+}
+
+let made: Promise<string> | undefined;
+
+/**
+ * A folder holding `big-images.gz` and `big-labels.gz`: `count` images drawn by generateDataset
+ * (seed 1) from the MNIST test set. Made once per test process, removed at exit.
+ */
+export function generatedPair(count: number): Promise<string> {
+  made ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnist-eval-readme-data-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const files = await generateDataset(await readBaseSet(IMAGES_GZ, LABELS_GZ), dir, 'big', { count, seed: 1 });
+    await copyFile(files.images, join(dir, 'big-images.gz'));
+    await copyFile(files.labels, join(dir, 'big-labels.gz'));
+    return dir;
+  })();
+  return made;
+}
+
+interface LayerLike {
+  readonly type: string;
+  readonly W?: string;
+  readonly b?: string;
+  readonly stride?: number;
+  readonly pad?: number;
+  readonly size?: number | readonly [number, number];
+}
+
+/**
+ * The shapes of the arrays a model description names, for 28×28 images and 10 classes, worked
+ * out layer by layer as the README describes them: a convolution's W is FN×C×FH×FW (here 4×C×5×5),
+ * an affine's W is in×out (out 10 for the last affine, else 16), each b is the layer's outputs.
+ */
+export function arrayShapes(layers: readonly LayerLike[]): Record<string, number[]> {
+  const spatial = layers.some((layer) => layer.type === 'convolution' || layer.type === 'pooling');
+  let shape = spatial ? [1, 28, 28] : [784];
+  const lastAffine = layers.map((layer) => layer.type).lastIndexOf('affine');
+  const shapes: Record<string, number[]> = {};
+  layers.forEach((layer, i) => {
+    if (layer.type === 'convolution') {
+      const [C, H, W] = shape;
+      const stride = layer.stride ?? 1;
+      const pad = layer.pad ?? 0;
+      const FN = 4;
+      const FH = 5;
+      shapes[layer.W!] = [FN, C, FH, FH];
+      shapes[layer.b!] = [FN];
+      shape = [FN, Math.floor((H + 2 * pad - FH) / stride) + 1, Math.floor((W + 2 * pad - FH) / stride) + 1];
+    } else if (layer.type === 'pooling') {
+      const [PH, PW] = typeof layer.size === 'number' ? [layer.size, layer.size] : layer.size!;
+      const stride = layer.stride ?? PH;
+      shape = [shape[0], Math.floor((shape[1] - PH) / stride) + 1, Math.floor((shape[2] - PW) / stride) + 1];
+    } else if (layer.type === 'affine') {
+      const inputs = shape.reduce((n, d) => n * d, 1);
+      const outputs = i === lastAffine ? 10 : 16;
+      shapes[layer.W!] = [inputs, outputs];
+      shapes[layer.b!] = [outputs];
+      shape = [outputs];
+    } else if (layer.type === 'flatten') {
+      shape = [shape.reduce((n, d) => n * d, 1)];
+    }
+  });
+  return shapes;
+}
+
+/** Writes `path` (ending in .npz, which numpy would otherwise append) as an .npz of float32 arrays of these shapes (numpy, seeded normal values) and returns its path. */
+export async function writeNpz(path: string, shapes: Record<string, number[]>): Promise<string> {
+  const script = [
+    'import json, sys, numpy as np',
+    'rng = np.random.default_rng(0)',
+    'shapes = json.loads(sys.argv[2])',
+    'np.savez(sys.argv[1], **{k: rng.normal(0, 0.1, s).astype(np.float32) for k, s in shapes.items()})',
+  ].join('\n');
+  await promisify(execFile)('python3', ['-c', script, path, JSON.stringify(shapes)]);
+  return path;
+}
