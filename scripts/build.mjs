@@ -12,7 +12,7 @@
 // `node scripts/build.mjs kernels`, `bundle` or `library` builds one part; the kernel is rebuilt only
 // when its source is newer than the .wasm.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,9 @@ async function bundle() {
   });
   const outputs = Object.entries(result.metafile.outputs).map(([file, { bytes }]) => `${file} (${Math.round(bytes / 1024)} KB)`);
   process.stderr.write(`build: ${outputs.join(', ')}\n`);
+  // What an older build left (an entry since renamed) would be packed with the rest: remove it.
+  const written = new Set(Object.keys(result.metafile.outputs).map((file) => file.slice('dist/bundle/'.length)));
+  for (const name of readdirSync(join(root, 'dist/bundle'))) if (!written.has(name)) rmSync(join(root, 'dist/bundle', name), { recursive: true });
 }
 
 /** tsc over tsconfig.build.json into a clean dist/src, dist/pipelines and dist/scripts (no stale modules shipped). */
