@@ -15,11 +15,10 @@ import type { MergeRunOptions } from './run-options.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
-import { buildReport, peakRssMb, sidecarPath } from '../src/report/build-report.js';
-import { formatJson } from '../src/report/json.js';
+import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { decodeTiles, formatReportJson } from '../src/report/report-json.js';
-import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
-import { mosaicSidecar } from '../src/mosaic/sidecar.js';
+import { joinPredictions, predictionsOf } from './join-predictions.js';
+import { outputTargets, stageResults } from './stage-outputs.js';
 import type { Misclassified, Prediction, Report, ShardPart } from '../src/types.js';
 
 /** A shard's report as read from its file. */
@@ -120,7 +119,7 @@ export function checkShards(parts: readonly PartialReport[]): PartialReport[] {
 }
 
 /** The report a single run over the shards' whole range gives (see the file's comment for the fields that differ). */
-export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic: string }, started = performance.now()): MergedReport {
+export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic: string; predictions?: string }, started = performance.now()): MergedReport {
   const ordered = checkShards(parts);
   const first = ordered[0].report;
   const firstShard = first.shard;
@@ -153,7 +152,7 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
     inputs: first.inputs,
     model: first.model,
     mosaic: { path: outputs.mosaic, shown: tiles.length },
-    predictions: null,
+    predictions: outputs.predictions ?? null,
     totalMs: performance.now() - started,
     forward: first.forward,
     resources: { peakRssMb: Math.max(peak, peakRssMb()) },
@@ -162,20 +161,26 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
   return { report, tiles };
 }
 
-/** Reads the partial reports, merges them, and writes the report, the mosaic and its sidecar together. */
+/**
+ * Reads the partial reports, merges them, and writes what a single run writes, all together: the
+ * report, the mosaic and its tile index, and if asked the HTML page, the charts and the predictions
+ * CSV (joined from the shards' own CSVs, see join-predictions.ts).
+ */
 export async function runMerge(options: MergeRunOptions, hooks: { readonly log: (line: string) => void }): Promise<Report> {
   const started = performance.now();
   const outputs = new OutputSet();
   try {
-    await outputs.checkWritable([options.report, options.mosaic, sidecarPath(options.mosaic)]);
+    await outputs.checkWritable(outputTargets(options));
     const parts = await Promise.all(options.parts.map(readPartialReport));
-    const { report, tiles } = mergeReports(parts, { mosaic: options.mosaic }, started);
+    const { report, tiles } = mergeReports(parts, options, started);
+    const ordered = [...parts].sort((a, b) => a.report.shard.index - b.report.shard.index);
+    // A shard without its CSV is refused before anything is said or written.
+    const csvs = options.predictions === undefined ? undefined : predictionsOf(ordered);
     const { rows, cols, mosaicScale } = parts[0].report.shard;
+    if (options.predictions !== undefined && csvs !== undefined) await joinPredictions(ordered, csvs, outputs.openStream(options.predictions));
     hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);
     const mosaic = renderMosaic(tiles, { rows, cols, scale: mosaicScale, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
-    await outputs.stage(options.mosaic, encodeMosaicPng(mosaic));
-    await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified })));
-    await outputs.stage(options.report, formatReportJson(report));
+    await stageResults(outputs, options, { report, reportJson: formatReportJson(report), mosaic, tiles, rows, cols });
     await outputs.commit();
     return report;
   } catch (error) {

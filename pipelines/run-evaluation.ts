@@ -3,7 +3,7 @@
  * pipeline, and write the report, the mosaic and the predictions only when the whole run succeeded.
  */
 import { Observable } from 'rxjs';
-import { join } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { RunOptions } from './run-options.js';
 import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 import { loadModel } from '../src/model/load-model.js';
@@ -11,10 +11,7 @@ import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
-import { buildReport, peakRssMb, sidecarPath } from '../src/report/build-report.js';
-import { formatJson } from '../src/report/json.js';
-import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
-import { mosaicSidecar } from '../src/mosaic/sidecar.js';
+import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
 import { datasetFiles } from '../src/datasets/named-datasets.js';
 import { selectedRange, shardRange } from '../src/sources/shards.js';
@@ -24,6 +21,7 @@ import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
 import { createThreadSource } from '../src/workers/threads.js';
 import { usageErrorOf } from '../src/errors.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
+import { outputTargets, stageResults } from './stage-outputs.js';
 import type { ModelInfo, Report } from '../src/types.js';
 
 /** Batches that may wait between the forward pass and the end of the pipeline (CSV writes). */
@@ -55,22 +53,6 @@ function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
   });
 }
 
-const CHARTS = ['per-class', 'confusion'] as const;
-
-const chartPaths = (dir: string): string[] => CHARTS.flatMap((name) => [join(dir, `${name}.svg`), join(dir, `${name}.png`)]);
-
-/** The per-class accuracy and confusion charts, as SVG and PNG (vega is loaded only here). */
-async function stageCharts(outputs: OutputSet, dir: string, report: Report): Promise<void> {
-  const { renderReportCharts } = await import('../src/charts/report-charts.js');
-  const { svgToPng } = await import('../src/charts/render.js');
-  const charts = await renderReportCharts(report);
-  const svgs = { 'per-class': charts.perClassSvg, confusion: charts.confusionSvg };
-  for (const name of CHARTS) {
-    await outputs.stage(join(dir, `${name}.svg`), svgs[name]);
-    await outputs.stage(join(dir, `${name}.png`), svgToPng(svgs[name]));
-  }
-}
-
 export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
@@ -80,12 +62,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
   const outputs = new OutputSet();
   const threadSource = createThreadSource();
   try {
-    await outputs.checkWritable([
-      options.report, options.mosaic, sidecarPath(options.mosaic),
-      ...(options.predictions ? [options.predictions] : []),
-      ...(options.html ? [options.html] : []),
-      ...(options.charts ? chartPaths(options.charts) : []),
-    ]);
+    await outputs.checkWritable(outputTargets(options));
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
     // The threads the plan will use start now, while the weights load.
@@ -140,18 +117,12 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       range,
       shard: options.shard === undefined ? undefined : {
         ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, mosaicScale: options.mosaicScale,
+        // The shard's own CSV, for `merge --predictions`: found from the partial report's folder.
+        predictions: options.predictions === undefined ? undefined : relative(dirname(resolve(options.report)), resolve(options.predictions)),
         tiles: encodeTiles(tiles),
       },
     });
-    const mosaicPng = encodeMosaicPng(mosaic);
-    await outputs.stage(options.mosaic, mosaicPng);
-    if (options.charts) await stageCharts(outputs, options.charts, report);
-    if (options.html) {
-      const { buildHtmlReport } = await import('../src/html/build-html-report.js');
-      await outputs.stage(options.html, await buildHtmlReport({ report, mosaicPng, misclassified: tiles, rows, cols }));
-    }
-    await outputs.stage(sidecarPath(options.mosaic), formatJson(mosaicSidecar(mosaic, { total: evaluation.total, misclassified: result.misclassified })));
-    await outputs.stage(options.report, formatReportJson(report, result.errors));
+    await stageResults(outputs, options, { report, reportJson: formatReportJson(report, result.errors), mosaic, tiles, rows, cols });
     await outputs.commit();
     return report;
   } catch (error) {

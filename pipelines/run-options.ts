@@ -49,4 +49,10 @@ export interface MergeRunOptions {
   readonly parts: readonly string[];
   readonly report: string;
   readonly mosaic: string;
+  /** The HTML report, as a single run's `--html`. */
+  readonly html?: string;
+  /** A folder for the charts, as a single run's `--charts`. */
+  readonly charts?: string;
+  /** The predictions CSV, joined from the CSVs the shards wrote (each shard's `--predictions`). */
+  readonly predictions?: string;
 }

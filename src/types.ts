@@ -130,6 +130,11 @@ export interface ShardPart extends Shard, RecordRange {
   readonly mosaicOrder: MosaicOrder;
   /** Pixel scale of the digits in the mosaic (default 2). */
   readonly mosaicScale?: number;
+  /**
+   * The shard's predictions CSV (`--predictions`), relative to the partial report's folder, when it
+   * wrote one: `mnist-eval merge --predictions` joins the shards' CSVs, so the report stays small.
+   */
+  readonly predictions?: string;
   /** The shard's first `mosaicCap` errors in `mosaicOrder`, with their pixels. */
   readonly tiles: PartialTile[];
 }

@@ -35,9 +35,12 @@ export interface ReportFacts {
   readonly shard?: ShardPart;
 }
 
-/** The mosaic's JSON sidecar: beside the PNG, with the same name and `.json`. */
+/**
+ * The mosaic's JSON sidecar, its tile index: beside the PNG, named `<stem>.tiles.json`
+ * (`errors.png` → `errors.tiles.json`), a name of its own, so that `--report run.json --mosaic run.png` do not meet.
+ */
 export const sidecarPath = (mosaicPath: string): string =>
-  join(dirname(mosaicPath), `${basename(mosaicPath, extname(mosaicPath))}.json`);
+  join(dirname(mosaicPath), `${basename(mosaicPath, extname(mosaicPath))}.tiles.json`);
 
 /** The peak resident memory of this process so far, in MiB to one decimal: a report's `resources.peakRssMb`. */
 export const peakRssMb = (): number => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;

@@ -13,7 +13,7 @@ test('the default run prints accuracy 0.9352 and writes the mosaic, its sidecar 
   const run = await mnistEval([], { cwd });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /^accuracy 0\.9352 \(9352 of 10000 correct, 648 misclassified\)$/m);
-  t.deepEqual((await readdir(join(cwd, 'out'))).sort(), ['errors.json', 'errors.png', 'report.json']);
+  t.deepEqual((await readdir(join(cwd, 'out'))).sort(), ['errors.png', 'errors.tiles.json', 'report.json']);
 }));
 
 test('--json prints only the report as JSON on stdout', withData(async (t) => {
@@ -117,7 +117,7 @@ test('--html, --charts, --mosaic-order confidence and --mosaic-scale write a rep
   const html = await readFile(join(cwd, 'r/report.html'), 'utf8');
   t.true(html.includes('9352'));
   t.true(html.includes('1109'), 'a confusion count');
-  const sidecar = JSON.parse(await readFile(join(cwd, 'out/errors.json'), 'utf8'));
+  const sidecar = JSON.parse(await readFile(join(cwd, 'out/errors.tiles.json'), 'utf8'));
   const confidences: number[] = sidecar.tiles.map((tile: { confidence: number }) => tile.confidence);
   t.deepEqual(confidences, [...confidences].sort((a, b) => b - a), 'most confident mistakes first');
   t.is(sidecar.tiles[0].width, 28 * 3);

@@ -90,7 +90,7 @@ test('the main job writes the report, the mosaic and its sidecar, and the predic
   t.true(written.timing.forwardMs > 0 && written.timing.totalMs >= written.timing.forwardMs);
 
   const png = PNG.sync.read(await readFile(join(out, 'errors.png')));
-  const sidecar = JSON.parse(await readFile(join(out, 'errors.json'), 'utf8'));
+  const sidecar = JSON.parse(await readFile(join(out, 'errors.tiles.json'), 'utf8'));
   t.is(sidecar.tiles.length, 100);
   t.is(sidecar.leftOut, 548);
   t.deepEqual([png.width, png.height], [sidecar.width, sidecar.height]);

@@ -182,7 +182,7 @@ test('3 shards (K/N, Kubernetes index, SLURM array) merge into exactly the singl
   t.deepEqual(comparable(merged), comparable(single));
   t.is(merged.shard, undefined);
   t.deepEqual(await readFile(join(cwd, 'merged-m.png')), await readFile(join(cwd, 'single-m.png')));
-  t.deepEqual(await readFile(join(cwd, 'merged-m.json')), await readFile(join(cwd, 'single-m.json')));
+  t.deepEqual(await readFile(join(cwd, 'merged-m.tiles.json')), await readFile(join(cwd, 'single-m.tiles.json')));
   const parts = await Promise.all([0, 1, 2].map((k) => readJson(join(cwd, `part${k}.json`))));
   t.deepEqual(parts.map((p) => [p.shard.start, p.shard.end]), [[1000, 10333], [10333, 19666], [19666, 29000]]);
   t.true(parts.every((p) => p.shard.tiles.length === 400));
@@ -203,8 +203,8 @@ test('shards with --mosaic-order confidence and --mosaic-scale 1 merge into the 
   t.is(merge.code, 0, merge.stderr);
   t.deepEqual(comparable(await readJson(join(cwd, 'merged.json'))), comparable(await readJson(join(cwd, 'single.json'))));
   t.deepEqual(await readFile(join(cwd, 'merged-m.png')), await readFile(join(cwd, 'single-m.png')));
-  t.deepEqual(await readFile(join(cwd, 'merged-m.json')), await readFile(join(cwd, 'single-m.json')));
-  const sidecar = await readJson(join(cwd, 'merged-m.json'));
+  t.deepEqual(await readFile(join(cwd, 'merged-m.tiles.json')), await readFile(join(cwd, 'single-m.tiles.json')));
+  const sidecar = await readJson(join(cwd, 'merged-m.tiles.json'));
   const confidences = sidecar.tiles.map((tile: { confidence: number }) => tile.confidence);
   t.deepEqual(confidences, [...confidences].sort((a: number, b: number) => b - a));
 });

@@ -15,7 +15,7 @@ test('the derived fields come from the counts', (t) => {
     { label: 0, total: 3, correct: 2, accuracy: 2 / 3 },
     { label: 1, total: 2, correct: 1, accuracy: 1 / 2 },
   ]);
-  t.deepEqual(report.mosaic, { path: 'out/errors.png', sidecar: 'out/errors.json', shown: 1, leftOut: 1 });
+  t.deepEqual(report.mosaic, { path: 'out/errors.png', sidecar: 'out/errors.tiles.json', shown: 1, leftOut: 1 });
   t.deepEqual(report.timing, { totalMs: 12.5, forwardMs: 2.5 });
   t.deepEqual(report.errors, ERRORS);
 });
@@ -44,8 +44,9 @@ test('errors given as a function are made once, when first read', (t) => {
   t.is(calls, 1);
 });
 
-test('the sidecar sits beside the mosaic with the same name', (t) => {
-  t.is(sidecarPath('out/errors.png'), 'out/errors.json');
-  t.is(sidecarPath('mosaic'), 'mosaic.json');
-  t.is(sidecarPath('a.b/m.PNG'), 'a.b/m.json');
+test('the sidecar (the tile index) sits beside the mosaic as <stem>.tiles.json, apart from <stem>.json', (t) => {
+  t.is(sidecarPath('out/errors.png'), 'out/errors.tiles.json');
+  t.is(sidecarPath('mosaic'), 'mosaic.tiles.json');
+  t.is(sidecarPath('a.b/m.PNG'), 'a.b/m.tiles.json');
+  t.not(sidecarPath('run.png'), 'run.json');
 });

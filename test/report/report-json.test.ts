@@ -55,7 +55,7 @@ const HEAD = `{
   },
   "mosaic": {
     "path": "out/errors.png",
-    "sidecar": "out/errors.json",
+    "sidecar": "out/errors.tiles.json",
     "shown": 1,
     "leftOut": 1
   },

@@ -1,0 +1,85 @@
+/**
+ * The files a run and a merge write, in one place, so that a merge of shards writes what a single
+ * run writes: the outputs' paths with what each one is (for `OutputSet.checkWritable`, whose
+ * collision message names both outputs), and the staging of the mosaic with its tile index, the
+ * charts, the HTML page and the report. The predictions CSV is streamed by each pipeline itself.
+ */
+import { join } from 'node:path';
+import type { OutputSet, OutputTarget } from '../src/outputs/output-set.js';
+import type { Mosaic } from '../src/mosaic/render-mosaic.js';
+import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
+import { mosaicSidecar } from '../src/mosaic/sidecar.js';
+import { sidecarPath } from '../src/report/build-report.js';
+import { formatJson } from '../src/report/json.js';
+import type { Misclassified, Report } from '../src/types.js';
+
+/** Where the outputs go; the optional ones are written only when given. */
+export interface OutputPaths {
+  readonly report: string;
+  /** The mosaic PNG; its tile index goes beside it (`sidecarPath`). */
+  readonly mosaic?: string;
+  readonly predictions?: string;
+  readonly html?: string;
+  /** A folder for the chart SVGs and PNGs. */
+  readonly charts?: string;
+}
+
+const CHARTS = ['per-class', 'confusion'] as const;
+
+/** The chart files in `dir`: `per-class.svg`, `per-class.png`, `confusion.svg`, `confusion.png`. */
+export const chartPaths = (dir: string): string[] => CHARTS.flatMap((name) => [join(dir, `${name}.svg`), join(dir, `${name}.png`)]);
+
+/** Every output's path, labelled with the option that names it, in the order they are listed to the user. */
+export function outputTargets(paths: OutputPaths): OutputTarget[] {
+  const { mosaic, charts } = paths;
+  return [
+    { path: paths.report, as: '--report' },
+    ...(mosaic === undefined ? [] : [{ path: mosaic, as: '--mosaic' }, { path: sidecarPath(mosaic), as: `the mosaic's tile index (--mosaic ${mosaic})` }]),
+    ...(paths.predictions ? [{ path: paths.predictions, as: '--predictions' }] : []),
+    ...(paths.html ? [{ path: paths.html, as: '--html' }] : []),
+    ...(charts ? chartPaths(charts).map((path) => ({ path, as: `a chart (--charts ${charts})` })) : []),
+  ];
+}
+
+/** What the files are made from. */
+export interface StagedResults {
+  readonly report: Report;
+  /** The report file's bytes (a run writes its error list straight from its ErrorList). */
+  readonly reportJson: Uint8Array;
+  /** The rendered mosaic of `tiles`, for the PNG and the HTML page. */
+  readonly mosaic: Mosaic;
+  /** The mosaic's tiles, in mosaic order, with their pixels (the HTML page shows them). */
+  readonly tiles: readonly Misclassified[];
+  /** Image shape. */
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** Stages the mosaic, the charts, the HTML page, the tile index and the report (vega is loaded only for charts or HTML). */
+export async function stageResults(outputs: OutputSet, paths: OutputPaths, results: StagedResults): Promise<void> {
+  const { report, mosaic } = results;
+  const mosaicPng = encodeMosaicPng(mosaic);
+  if (paths.mosaic !== undefined) await outputs.stage(paths.mosaic, mosaicPng);
+  if (paths.charts) await stageCharts(outputs, paths.charts, report);
+  if (paths.html) {
+    const { buildHtmlReport } = await import('../src/html/build-html-report.js');
+    const { tiles: misclassified, rows, cols } = results;
+    await outputs.stage(paths.html, await buildHtmlReport({ report, mosaicPng, misclassified, rows, cols }));
+  }
+  if (paths.mosaic !== undefined) {
+    await outputs.stage(sidecarPath(paths.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified })));
+  }
+  await outputs.stage(paths.report, results.reportJson);
+}
+
+/** The per-class accuracy and confusion charts, as SVG and PNG (vega is loaded only here). */
+async function stageCharts(outputs: OutputSet, dir: string, report: Report): Promise<void> {
+  const { renderReportCharts } = await import('../src/charts/report-charts.js');
+  const { svgToPng } = await import('../src/charts/render.js');
+  const charts = await renderReportCharts(report);
+  const svgs = { 'per-class': charts.perClassSvg, confusion: charts.confusionSvg };
+  for (const name of CHARTS) {
+    await outputs.stage(join(dir, `${name}.svg`), svgs[name]);
+    await outputs.stage(join(dir, `${name}.png`), svgToPng(svgs[name]));
+  }
+}
