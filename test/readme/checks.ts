@@ -64,7 +64,7 @@ export async function checkMnistEval(t: ExecutionContext, args: readonly string[
     return;
   }
   const command = args[0] !== undefined && !args[0].startsWith('-') ? args[0] : 'evaluate';
-  if (command === 'generate') return checkGenerated(t, args, cwd);
+  if (command === 'generate') return checkGenerated(t, args, cwd, exit.command);
   if (command !== 'evaluate' && command !== 'merge') {
     t.fail(`\`mnist-eval ${command}\` is a subcommand the harness does not know how to check; teach test/readme/checks.ts`);
     return;
@@ -105,10 +105,11 @@ function expectedTotal(args: readonly string[], { command, bigCount }: Context):
 }
 
 /** A generator run (`mnist-eval generate` or the script) wrote one IDX pair of --count images into --out-dir. */
-export async function checkGenerated(t: ExecutionContext, args: readonly string[], cwd: string): Promise<void> {
-  const dir = join(cwd, flag(args, '--out-dir') ?? 'out/generated');
+export async function checkGenerated(t: ExecutionContext, args: readonly string[], cwd: string, by: string): Promise<void> {
+  const outDir = flag(args, '--out-dir') ?? 'out/generated';
+  const dir = join(cwd, outDir);
   if (!existsSync(dir)) {
-    t.fail(`${dir}: the generator's output folder was not made`);
+    t.fail(`${outDir}: the output folder of \`${by}\` was not made (it exited 0)`);
     return;
   }
   const files = readdirSync(dir);

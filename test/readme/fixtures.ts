@@ -18,16 +18,16 @@ export interface Rewrite {
   readonly why: string;
 }
 
-/** The command with every rewrite of `table` applied, and a line for each that changed it. */
-export function rewrite(command: string, table: readonly Rewrite[]): { text: string; applied: string[] } {
-  const applied: string[] = [];
+/** The command with every rewrite of `table` applied, the rewrites that changed it, and a line for each. */
+export function rewrite(command: string, table: readonly Rewrite[]): { text: string; used: Rewrite[]; applied: string[] } {
+  const used: Rewrite[] = [];
   let text = command;
-  for (const { from, to, why } of table) {
-    const next = text.replace(from, to);
-    if (next !== text) applied.push(`${from.source} → ${to}: ${why}`);
+  for (const row of table) {
+    const next = text.replace(row.from, row.to);
+    if (next !== text) used.push(row);
     text = next;
   }
-  return { text, applied };
+  return { text, used, applied: used.map(({ from, to, why }) => `${from.source} → ${to}: ${why}`) };
 }
 
 /** What in a command's words (already rewritten) still names large data, or undefined. */

@@ -49,7 +49,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -89,6 +89,15 @@ const PROGRAMS = new Set(['mnist-eval', 'zcat', 'gzip', 'gunzip', 'cat', 'head',
 
 const TEACH = 'teach test/readme/readme.test.ts how to run it';
 
+/** The rows of REWRITES that some README command needed; a row none needs is stale. */
+const usedRewrites = new Set<Rewrite>();
+
+function rewritten(command: string): { text: string; applied: string[] } {
+  const { text, used, applied } = rewrite(command, REWRITES);
+  for (const row of used) usedRewrites.add(row);
+  return { text, applied };
+}
+
 class Unknown extends Error {}
 
 async function freshFolder(): Promise<string> {
@@ -127,7 +136,7 @@ interface CommandPlan {
 
 function planCommand(written: string, comment: string): CommandPlan {
   if (written === 'npm test') return { written, comment, lines: [], applied: [], notRun: 'npm test is not run: it is the suite this test belongs to, so it would recurse' };
-  const { text, applied } = rewrite(written, REWRITES);
+  const { text, applied } = rewritten(written);
   if (/\bmnist-eval\b/.test(text) && written.includes('npm start')) {
     const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts?.start;
     if (start !== 'node bin/mnist-eval.js') throw new Unknown(`\`${written}\`: npm start is now \`${start}\`, not node bin/mnist-eval.js; ${TEACH}`);
@@ -147,11 +156,10 @@ function planCommand(written: string, comment: string): CommandPlan {
 /** `parallel CMD ::: a b …` as the command lines GNU parallel runs: CMD with `{}` replaced by each argument. */
 function expandParallel(text: string): string[] {
   const match = /^parallel\s+(.+?)\s+:::\s+(.+)$/.exec(text);
-  if (match === null || /(^|\s)-/.test(match[1].split(/\s/)[0]) || /\{(?!\})/.test(match[1].replace(/\{\}/g, '')) || match[2].includes(':::')) {
-    throw new Unknown(`\`${text}\`: only \`parallel CMD ::: ARG …\` with {} is expanded here; ${TEACH}`);
-  }
+  if (match === null || match[2].includes(':::')) throw new Unknown(`\`${text}\`: only \`parallel CMD ::: ARG …\` is expanded here; ${TEACH}`);
   const [, command, args] = match;
-  if (/^-/.test(command)) throw new Unknown(`\`${text}\`: GNU parallel options are not expanded here; ${TEACH}`);
+  if (command.startsWith('-')) throw new Unknown(`\`${text}\`: GNU parallel's options are not expanded here; ${TEACH}`);
+  if (command.replaceAll('{}', '').includes('{')) throw new Unknown(`\`${text}\`: only the replacement string {} is expanded here; ${TEACH}`);
   return args.trim().split(/\s+/).map((arg) => (command.includes('{}') ? command.replaceAll('{}', arg) : `${command} ${arg}`));
 }
 
@@ -182,7 +190,7 @@ async function runCommand(t: ExecutionContext, plan: CommandPlan, cwd: string): 
     if (!succeeded(t, exit)) continue;
     for (const words of stages(exit.command)) {
       if (words[0] === 'mnist-eval') await checkMnistEval(t, words.slice(1), exit, contextOf(cwd, exit.command));
-      if (words[1]?.endsWith('/generate-dataset.ts')) await checkGenerated(t, words.slice(2), cwd);
+      if (words[1]?.endsWith('/generate-dataset.ts')) await checkGenerated(t, words.slice(2), cwd, exit.command);
     }
   }
   if (exits.every((exit) => exit.code === 0)) checkClaims(t, { ...exits[exits.length - 1], stdout: exits.map((exit) => exit.stdout).join('') }, plan.comment, cwd);
@@ -229,7 +237,10 @@ function jobTest(block: Block): [string, (t: ExecutionContext) => Promise<void>]
     throw new Unknown(`a YAML block that is not one Kubernetes Indexed Job of one container and 1..16 completions; ${TEACH}`);
   }
   const [container] = containers;
-  const argv = [...(container.command ?? []), ...(container.args ?? [])].map(String);
+  const written = [...(container.command ?? []), ...(container.args ?? [])].map(String);
+  if (written.some((arg) => /\s/.test(arg))) throw new Unknown(`the Job's args hold spaces, which the rewrites cannot split; ${TEACH}`);
+  const { text, applied } = rewritten(written.join(' '));
+  const argv = text.split(' ');
   if (argv[0] !== 'mnist-eval') throw new Unknown(`the Job's container runs \`${argv[0]}\`, not mnist-eval; ${TEACH}`);
   const large = largeDataIn(argv);
   if (large !== undefined) throw new Unknown(`the Job names large data (${large}); ${TEACH}`);
@@ -239,6 +250,7 @@ function jobTest(block: Block): [string, (t: ExecutionContext) => Promise<void>]
   const mergePlan = planCommand(mergeLine, '');
   return [`Kubernetes Indexed Job, ${completions} pods of \`${argv.join(' ')}\`, then \`${mergeLine}\``, async (t) => {
     const cwd = await freshFolder();
+    for (const line of applied) t.log(`  rewritten: ${line}`);
     const pods = await Promise.all(Array.from({ length: completions }, async (_, index) => {
       const env: Record<string, string> = { JOB_COMPLETION_INDEX: String(index) };
       for (const { name, value } of container.env ?? []) env[name] = value ?? '';
@@ -316,11 +328,12 @@ function tsTest(block: Block, firstInSection: boolean): [string, (t: ExecutionCo
     for (const [, file] of code.matchAll(/'([\w.-]+\.(?:pkl|npz|gz))'/g)) {
       if (existsSync(join(DATA_DIR, file)) && !existsSync(join(cwd, file))) await copyFile(join(DATA_DIR, file), join(cwd, file));
     }
-    await writeFile(join(cwd, 'example.ts'), code);
-    const exit = await exec([join(ROOT, 'node_modules/.bin/tsx'), 'example.ts'], cwd);
+    await writeFile(join(cwd, 'example.mts'), code); // .mts: an ES module (top-level await) without a package.json
+    await symlink(join(ROOT, 'node_modules'), join(cwd, 'node_modules')); // its other imports (rxjs) as the project has them
+    const exit = await exec([join(ROOT, 'node_modules/.bin/tsx'), 'example.mts'], cwd);
     if (!succeeded(t, exit)) return;
     const expected = [...block.text.matchAll(/console\.log\(.*\);\s*\/\/\s*(.+)$/gm)].map((m) => m[1].trim());
-    t.deepEqual(exit.stdout.trim().split('\n').slice(-expected.length), expected, 'the example prints otherwise than its comments say');
+    if (expected.length > 0) t.deepEqual(exit.stdout.trim().split('\n').slice(-expected.length), expected, 'the example prints otherwise than its comments say');
   }];
 }
 
@@ -333,6 +346,11 @@ const blocks = fencedBlocks(readme);
 
 test(`${readmePath === join(ROOT, 'README.md') ? 'README.md' : readmePath} has fenced blocks to run`, (t) => {
   t.true(blocks.some((block) => block.lang !== ''), 'no block with a language found: has the README moved, or its fences changed?');
+});
+
+test('every row of REWRITES is needed by a README command', (t) => {
+  const stale = REWRITES.filter((row) => !usedRewrites.has(row)).map((row) => row.from.source);
+  t.deepEqual(stale, [], 'no README command needs these rows of REWRITES any more: remove them');
 });
 
 const seen = new Map<string, number>();
