@@ -5,8 +5,9 @@ import type { FloatDtype, NdArray } from './nd-array.js';
 /** Options shared by the weight loaders. */
 export interface WeightLoadOptions {
   /**
-   * The most bytes the arrays of one file may declare, all arrays together. Checked against the
-   * declared shapes before anything is allocated. Default {@link DEFAULT_MAX_BYTES} (2 GiB).
+   * The most bytes a weight file may hold, and apart from that the most bytes reading it may make:
+   * its arrays (checked against the declared shapes before anything is allocated) and, for a
+   * pickle, every string and bytes object unpickling builds. Default {@link DEFAULT_MAX_BYTES} (2 GiB).
    */
   readonly maxBytes?: number;
 }
@@ -62,25 +63,44 @@ export function isShape(value: unknown): value is number[] {
 }
 
 /**
- * Counts the bytes the arrays of one file declare and refuses the one that takes the total over
- * `maxBytes`, before its data is allocated or decoded. One budget per file.
+ * One file's allowance of memory, `maxBytes`: every byte that reading it makes counts against it,
+ * the arrays' data (claimed from their declared shapes before it is allocated or decoded) and,
+ * for a pickle, every string and bytes object it builds, each copy counted again. The file's own
+ * bytes are held to the same limit apart, as they are read.
  */
-export type ByteBudget = (name: string, shape: readonly number[], dtype: FloatDtype) => number;
+export interface ByteBudget {
+  /** Claims an array's declared bytes; refuses the array that takes the total over the limit. */
+  claim(name: string, shape: readonly number[], dtype: FloatDtype): number;
+  /** Charges `bytes` about to be allocated (`at`: where in the file); refuses going over the limit. */
+  charge(bytes: number, at: number): void;
+}
 
 export function createByteBudget(file: string, options: WeightLoadOptions = {}): ByteBudget {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  let total = 0;
-  return (name, shape, dtype) => {
-    // A product of doubles cannot overflow past Infinity, so huge shapes compare correctly.
-    const bytes = shape.reduce((n, d) => n * d, itemSize(dtype));
-    if (bytes > maxBytes) {
-      throw new InputError(file, `${name} declares ${bytes} bytes (shape ${formatShape(shape)}, ${dtype}), over the limit of ${maxBytes} bytes`);
-    }
-    if (total + bytes > maxBytes) {
-      throw new InputError(file, `${name} takes the arrays to ${total + bytes} bytes, over the limit of ${maxBytes} bytes`);
-    }
-    total += bytes;
-    return bytes;
+  let arrays = 0;
+  let other = 0;
+  return {
+    claim: (name, shape, dtype) => {
+      // A product of doubles cannot overflow past Infinity, so huge shapes compare correctly.
+      const bytes = shape.reduce((n, d) => n * d, itemSize(dtype));
+      if (bytes > maxBytes) {
+        throw new InputError(file, `${name} declares ${bytes} bytes (shape ${formatShape(shape)}, ${dtype}), over the limit of ${maxBytes} bytes`);
+      }
+      if (arrays + bytes > maxBytes) {
+        throw new InputError(file, `${name} takes the arrays to ${arrays + bytes} bytes, over the limit of ${maxBytes} bytes`);
+      }
+      if (arrays + other + bytes > maxBytes) {
+        throw new InputError(file, `${name} takes the arrays to ${arrays + bytes} bytes, over the limit of ${maxBytes} bytes with the ${other} bytes of strings and bytes the pickle made`);
+      }
+      arrays += bytes;
+      return bytes;
+    },
+    charge: (bytes, at) => {
+      if (arrays + other + bytes > maxBytes) {
+        throw new InputError(file, `unpickling takes more than the limit of ${maxBytes} bytes (strings, bytes and arrays made by byte ${at})`);
+      }
+      other += bytes;
+    },
   };
 }
 

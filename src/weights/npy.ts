@@ -25,10 +25,10 @@ export function parseNpy(bytes: Uint8Array, file: string, name: string, options:
 }
 
 /** parseNpy with the byte budget of a whole file, so that the arrays of an .npz share one limit. */
-export function decodeNpy(bytes: Uint8Array, file: string, name: string, claim: ByteBudget): NdArray {
+export function decodeNpy(bytes: Uint8Array, file: string, name: string, budget: ByteBudget): NdArray {
   const header = parseNpyHeader(bytes, file, name);
   const type = floatType(header.descr, file, name);
-  claim(name, header.shape, type.dtype);
+  budget.claim(name, header.shape, type.dtype);
   const data = bytes.subarray(header.dataOffset);
   return decodeArray({ name, shape: header.shape, type, fortranOrder: header.fortranOrder, bytes: data }, file);
 }

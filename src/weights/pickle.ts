@@ -2,166 +2,55 @@ import { basename } from 'node:path';
 import { BufferReader, Parser } from 'pickleparser';
 import { InputError } from '../errors.js';
 import {
-  DEFAULT_MAX_BYTES, createByteBudget, decodeArray, floatType, isShape, quote, type WeightLoadOptions,
+  DEFAULT_MAX_BYTES, createByteBudget, decodeArray, floatType, quote, type ByteBudget, type WeightLoadOptions,
 } from './decode-array.js';
 import type { WeightArrays } from './nd-array.js';
+import { ArrayToken, MalformedPickle, createGlobals, type Charge } from './pickle-globals.js';
+import { trapImplicitCopies } from './pickle-traps.js';
 import { readWeightFile } from './read-weight-file.js';
-
-/*
- * numpy pickles an array as calls to a few numpy functions, which pickleparser hands to a name
- * resolver. Ours knows only the globals below and refuses every other one the moment the pickle
- * names it, so nothing a pickle asks for ever runs: the "functions" here only record their
- * arguments in tokens, and the arrays are decoded from the tokens after parsing.
- *
- *   numpy 1.x/2.x, protocol 2-4:  _reconstruct(ndarray, (0,), b'b'), then BUILD with the state
- *                                 (1, shape, dtype, is_fortran, rawdata)
- *   numpy, protocol 5:            _frombuffer(bytearray, dtype, shape, 'C' | 'F')
- *   a dtype:                      dtype('f4', False, True), then BUILD with (3, '<', None, …)
- *   protocol 2 from Python 3:     bytes are _codecs.encode(latin1 string, 'latin1')
- */
-
-/** A numpy dtype: its type code ('f4') and, once BUILD ran, its byte order. */
-class DtypeToken {
-  byteOrder = '=';
-  constructor(readonly code: string) {}
-  __setstate__(state: unknown): void {
-    if (!Array.isArray(state) || state.length < 2 || typeof state[1] !== 'string' || !/^[<>=|]$/.test(state[1])) {
-      throw new MalformedPickle('malformed numpy dtype state');
-    }
-    if (state.length > 4 && (state[3] != null || state[4] != null)) {
-      throw new MalformedPickle(`structured numpy dtype ${quote(this.code)} is not supported, expected float32 or float64`);
-    }
-    this.byteOrder = state[1];
-  }
-}
-
-/** A numpy array under construction: filled in by BUILD (protocol 2-4) or by _frombuffer at once. */
-class ArrayToken {
-  shape?: number[];
-  dtype?: DtypeToken;
-  fortranOrder = false;
-  bytes?: Uint8Array;
-  __setstate__(state: unknown): void {
-    // (version, shape, dtype, is_fortran, rawdata); very old numpy left the version out.
-    const fields = Array.isArray(state) && state.length === 5 ? state.slice(1) : state;
-    if (!Array.isArray(fields) || fields.length !== 4) throw new MalformedPickle('malformed numpy array state');
-    this.fill(fields[0], fields[1], fields[2], fields[3]);
-  }
-  fill(shape: unknown, dtype: unknown, fortranOrder: unknown, bytes: unknown): void {
-    if (this.bytes) throw new MalformedPickle('a numpy array gets its state twice');
-    if (!isShape(shape)) throw new MalformedPickle('malformed numpy array shape');
-    if (!(dtype instanceof DtypeToken)) throw new MalformedPickle('malformed numpy array dtype');
-    if (typeof fortranOrder !== 'boolean' && fortranOrder !== 0 && fortranOrder !== 1) {
-      throw new MalformedPickle('malformed numpy array order flag');
-    }
-    this.shape = shape;
-    this.dtype = dtype;
-    this.fortranOrder = Boolean(fortranOrder);
-    this.bytes = toBytes(bytes);
-  }
-}
-
-/** A numpy scalar (numpy.core.multiarray.scalar): allowed in the dict, and left out of the arrays. */
-class ScalarToken {}
-
-/** A problem in the pickle's structure; reported with the file name by parsePickleWeights. */
-class MalformedPickle extends Error {}
-
-type Resolved = (...args: unknown[]) => unknown;
-
-/** The globals a pickle of numpy arrays needs, each made fresh per parse. */
-function createGlobals(arrays: Set<ArrayToken>): Map<string, Resolved> {
-  const ndarray: Resolved = () => {
-    throw new MalformedPickle('numpy.ndarray is called directly');
-  };
-  const reconstruct: Resolved = (subtype) => {
-    if (subtype !== ndarray) throw new MalformedPickle('_reconstruct of something other than numpy.ndarray');
-    const token = new ArrayToken();
-    arrays.add(token);
-    return token;
-  };
-  const frombuffer: Resolved = (buffer, dtype, shape, order) => {
-    if (order !== 'C' && order !== 'F') throw new MalformedPickle('malformed numpy array order');
-    const token = new ArrayToken();
-    token.fill(shape, dtype, order === 'F', buffer);
-    arrays.add(token);
-    return token;
-  };
-  const dtype: Resolved = (code) => {
-    if (typeof code !== 'string') throw new MalformedPickle('malformed numpy dtype');
-    return new DtypeToken(code);
-  };
-  const scalar: Resolved = () => new ScalarToken();
-  const encode: Resolved = (text, encoding) => {
-    if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {
-      throw new MalformedPickle('_codecs.encode is only allowed for latin1 bytes');
-    }
-    return latin1Bytes(text);
-  };
-  const orderedDict: Resolved = () => new Map();
-  return new Map<string, Resolved>([
-    ['numpy.core.multiarray._reconstruct', reconstruct],
-    ['numpy._core.multiarray._reconstruct', reconstruct],
-    ['numpy.core.numeric._frombuffer', frombuffer],
-    ['numpy._core.numeric._frombuffer', frombuffer],
-    ['numpy.core.multiarray.scalar', scalar],
-    ['numpy._core.multiarray.scalar', scalar],
-    ['numpy.ndarray', ndarray],
-    ['numpy.dtype', dtype],
-    ['_codecs.encode', encode],
-    ['collections.OrderedDict', orderedDict],
-  ]);
-}
-
-/** Bytes from a latin1 string (protocol 2 from Python 3), or from a str Python 2 pickled (see below). */
-function latin1Bytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0xff) throw new MalformedPickle('latin1 bytes hold a character above U+00FF');
-    bytes[i] = code;
-  }
-  return bytes;
-}
-
-/**
- * Python 2 pickled array data as a str, which pickleparser decodes as windows-1252 (the WHATWG
- * meaning of 'ascii'). Undo that: map the 27 characters windows-1252 puts at 0x80-0x9f back.
- */
-const WINDOWS_1252_HIGH = '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f'
-  + '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
-
-function windows1252Bytes(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const high = WINDOWS_1252_HIGH.indexOf(text[i]);
-    if (high >= 0) bytes[i] = 0x80 + high;
-    else if (code <= 0xff) bytes[i] = code;
-    else throw new MalformedPickle('array data str holds a character outside windows-1252');
-  }
-  return bytes;
-}
-
-function toBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === 'string') return windows1252Bytes(value);
-  throw new MalformedPickle('numpy array data is not bytes');
-}
 
 /**
  * pickleparser's reader, with 8-byte lengths that refuse unsafe integers instead of warning, and
  * negative lengths refused: BINBYTES reads its length as a signed int32, and a negative one would
- * move the reader back, so that a corrupt file loops until memory runs out.
+ * move the reader back, so that a corrupt file loops until memory runs out. Every string it
+ * decodes is charged to the file's budget (a string takes at most about as many bytes as it had
+ * in the file). LONG4 (the only opcode reading bytes after a 4-byte length) is refused: numpy
+ * writes none, and pickleparser builds its BigInt in time quadratic in its length.
  */
 class PickleReader extends BufferReader {
+  #afterUint32 = false;
+  charge: Charge = () => undefined;
+
   override skip(offset: number): void {
     if (offset < 0) throw new MalformedPickle(`negative length ${offset} at byte ${this.position}`);
     super.skip(offset);
   }
 
+  override uint32(): number {
+    const value = super.uint32();
+    this.#afterUint32 = true;
+    return value;
+  }
+
+  override bytes(length: number): Uint8Array {
+    if (this.#afterUint32) throw new MalformedPickle(`a LONG4 integer of ${length} bytes before byte ${this.position}, which numpy arrays never hold`);
+    return super.bytes(length) as Uint8Array;
+  }
+
+  override string(size: number, encoding: 'ascii' | 'utf-8'): string {
+    this.#afterUint32 = false;
+    this.charge(size);
+    return super.string(size, encoding);
+  }
+
+  override byte(): number {
+    this.#afterUint32 = false;
+    return super.byte();
+  }
+
   override uint64(): number {
-    const bytes = this.bytes(8);
+    this.#afterUint32 = false;
+    const bytes = super.bytes(8);
     const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
     const high = view.getUint32(4, true);
     if (high >= 2 ** 21) throw new MalformedPickle('an 8-byte length is larger than any file');
@@ -191,12 +80,15 @@ export function parsePickleWeights(bytes: Uint8Array, file: string, options: Wei
     throw new InputError(file, `unsupported pickle protocol ${bytes[1]}, expected 2 to 5`);
   }
   const arrays = new Set<ArrayToken>();
-  const root = unpickle(bytes, file, arrays);
-  return collectArrays(root, arrays, file, options);
+  const budget = createByteBudget(file, options);
+  const root = unpickle(bytes, file, arrays, budget);
+  return collectArrays(root, arrays, file, budget);
 }
 
-function unpickle(bytes: Uint8Array, file: string, arrays: Set<ArrayToken>): unknown {
-  const globals = createGlobals(arrays);
+function unpickle(bytes: Uint8Array, file: string, arrays: Set<ArrayToken>, budget: ByteBudget): unknown {
+  const reader = new PickleReader(bytes);
+  reader.charge = (size) => budget.charge(size, reader.position);
+  const globals = createGlobals(arrays, reader.charge);
   const refuse = (what: string): never => {
     throw new InputError(file, `refused to load ${what} (only numpy array globals are allowed)`);
   };
@@ -217,16 +109,18 @@ function unpickle(bytes: Uint8Array, file: string, arrays: Set<ArrayToken>): unk
     unpicklingTypeOfDictionary: 'Map',
     unpicklingTypeOfSet: 'array',
   });
-  const reader = new PickleReader(bytes);
   // pickleparser warns on the console when a LONG1 integer is too large for a double; for a
   // corrupt file that is noise. Parsing is synchronous, so muting the console here mutes only it.
+  // The same holds for the traps that refuse what would copy a container (see pickle-traps.ts).
   const warn = console.warn;
   console.warn = () => undefined;
+  const traps = trapImplicitCopies(() => new MalformedPickle(`BUILD or a conversion of a container before byte ${reader.position}, which only numpy arrays and dtypes may take`));
   try {
     return parser.read(reader);
   } catch (error) {
     throw asInputError(error, reader, bytes, file);
   } finally {
+    traps.release();
     console.warn = warn;
   }
 }
@@ -250,11 +144,10 @@ function truncated(bytes: Uint8Array, file: string): InputError {
   return new InputError(file, `truncated pickle, it ends at byte ${bytes.length} before its STOP opcode`);
 }
 
-function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, options: WeightLoadOptions): WeightArrays {
+function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, budget: ByteBudget): WeightArrays {
   if (!(root instanceof Map)) {
     throw new InputError(file, `expected a dict of numpy arrays at the top level, got ${pythonType(root, arrays)}`);
   }
-  const claim = createByteBudget(file, options);
   const weights: WeightArrays = new Map();
   for (const [key, value] of root) {
     if (!(value instanceof ArrayToken && arrays.has(value))) continue;
@@ -262,7 +155,7 @@ function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, opt
     const { shape, dtype, bytes } = value;
     if (!shape || !dtype || !bytes) throw new InputError(file, `corrupt pickle, array ${key} has no state`);
     const type = floatType(dtype.byteOrder + dtype.code, file, key);
-    claim(key, shape, type.dtype);
+    budget.claim(key, shape, type.dtype);
     weights.set(key, decodeArray({ name: key, shape, type, fortranOrder: value.fortranOrder, bytes }, file));
   }
   if (weights.size === 0) {

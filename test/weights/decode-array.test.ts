@@ -63,10 +63,21 @@ test('non-finite values are reported with their C-order index', (t) => {
 });
 
 test('a byte budget counts all arrays of a file', (t) => {
-  const claim = createByteBudget('w.pkl', { maxBytes: 100 });
+  const { claim } = createByteBudget('w.pkl', { maxBytes: 100 });
   t.is(claim('W1', [4, 5], 'float32'), 80);
   t.throws(() => claim('b1', [3], 'float64'), { message: 'w.pkl: b1 takes the arrays to 104 bytes, over the limit of 100 bytes' });
-  t.throws(() => createByteBudget('w.pkl')('W', [2 ** 40, 2 ** 40], 'float32'), {
+  t.throws(() => createByteBudget('w.pkl').claim('W', [2 ** 40, 2 ** 40], 'float32'), {
     message: 'w.pkl: W declares 4.835703278458517e+24 bytes (shape (1099511627776, 1099511627776), float32), over the limit of 2147483648 bytes',
   });
+});
+
+test('a byte budget counts what a pickle makes and the arrays together', (t) => {
+  const budget = createByteBudget('w.pkl', { maxBytes: 100 });
+  budget.charge(30, 7);
+  t.is(budget.claim('W1', [10], 'float32'), 40);
+  t.throws(() => budget.claim('b1', [4], 'float64'), {
+    message: 'w.pkl: b1 takes the arrays to 72 bytes, over the limit of 100 bytes with the 30 bytes of strings and bytes the pickle made',
+  });
+  budget.charge(30, 9);
+  t.throws(() => budget.charge(1, 12), { message: 'w.pkl: unpickling takes more than the limit of 100 bytes (strings, bytes and arrays made by byte 12)' });
 });

@@ -180,7 +180,13 @@ test('maxBytes refuses an array before decoding it, and the running total too', 
     instanceOf: InputError,
     message: 'sample_weight.pkl: W1 takes the arrays to 157200 bytes, over the limit of 157000 bytes',
   });
-  t.is(parsePickleWeights(bytes, 'sample_weight.pkl', { maxBytes: 4 * (784 * 50 + 50 + 5000 + 100 + 1000 + 10) }).size, 6);
+  // The arrays and the 70 bytes of strings unpickling makes (global names, keys, dtype codes) share the limit.
+  const arrays = 4 * (784 * 50 + 50 + 5000 + 100 + 1000 + 10);
+  t.throws(() => parsePickleWeights(bytes, 'sample_weight.pkl', { maxBytes: arrays }), {
+    instanceOf: InputError,
+    message: `sample_weight.pkl: W3 takes the arrays to 181400 bytes, over the limit of ${arrays} bytes with the 70 bytes of strings and bytes the pickle made`,
+  });
+  t.is(parsePickleWeights(bytes, 'sample_weight.pkl', { maxBytes: arrays + 70 }).size, 6);
 });
 
 /** Checks what a mangled pickle gave back is well formed: consistent shapes and finite values. */
