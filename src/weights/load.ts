@@ -5,7 +5,7 @@ import { DEFAULT_MAX_BYTES, type WeightLoadOptions } from './decode-array.js';
 import type { WeightArrays } from './nd-array.js';
 import { loadNpzWeights } from './npz.js';
 import { parsePickleWeights } from './pickle.js';
-import { readWeightFile } from './read-weight-file.js';
+import { isStream, readWeightFile } from './read-weight-file.js';
 import type { WeightFormat } from '../types.js';
 
 
@@ -26,6 +26,9 @@ export async function loadWeights(path: string, options: WeightLoadOptions = {})
   const bytes = await readWeightFile(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const format = detectFormat(bytes, file, extname(path).toLowerCase());
+  if (format === 'npz' && (await isStream(path))) {
+    throw new InputError(path, 'an .npz archive cannot be read from a pipe or a device; name the file');
+  }
   const arrays = format === 'pickle' ? parsePickleWeights(bytes, file, options) : await loadNpzWeights(path, options);
   return { arrays, sha256, format };
 }

@@ -1,22 +1,49 @@
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 
 /**
- * Reads a whole weight file, refusing directories, empty files and files over `maxBytes` (before
- * reading them). `file` names it in errors.
+ * Reads a whole weight file, refusing directories, empty files and files over `maxBytes`. A
+ * regular file is measured before it is read; anything else (a FIFO, `/dev/stdin`, a character
+ * device such as `/dev/zero`) is read through a cap, and refused as soon as it passes `maxBytes`,
+ * named by its path as given. `file` names a regular file in errors.
  */
 export async function readWeightFile(path: string, file: string, maxBytes: number): Promise<Uint8Array> {
   try {
     const stats = await stat(path);
     if (stats.isDirectory()) throw new InputError(file, 'is a directory, expected a weight file');
-    if (stats.size > maxBytes) throw new InputError(file, `the file is ${stats.size} bytes, over the limit of ${maxBytes} bytes`);
-    const bytes = await readFile(path);
-    if (bytes.length === 0) throw new InputError(file, 'empty file, expected a pickle (.pkl) or an .npz archive');
+    if (stats.isFile() && stats.size > maxBytes) throw new InputError(file, `the file is ${stats.size} bytes, over the limit of ${maxBytes} bytes`);
+    const bytes = stats.isFile() ? await readFile(path) : await readCapped(path, maxBytes);
+    if (bytes.length === 0) throw new InputError(stats.isFile() ? file : path, 'empty file, expected a pickle (.pkl) or an .npz archive');
     return bytes;
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(file, `cannot read the weight file, ${describeReadError(error)}`);
   }
+}
+
+/** True when `path` is not a regular file (a FIFO, a device, a socket): it can be read only once. */
+export async function isStream(path: string): Promise<boolean> {
+  return stat(path).then((stats) => !stats.isFile() && !stats.isDirectory(), () => false);
+}
+
+/** Reads a stream that has no size to check first, keeping at most `maxBytes` of it. */
+async function readCapped(path: string, maxBytes: number): Promise<Uint8Array> {
+  const stream = createReadStream(path, { highWaterMark: Math.min(2 ** 20, maxBytes + 1) });
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > maxBytes) {
+        throw new InputError(path, `more than ${maxBytes / 2 ** 20} MiB, the weights limit (--max-weights-mib)`);
+      }
+      chunks.push(chunk);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks, length);
 }
 
 /** What went wrong reading a file, in a few words: 'no such file', 'permission denied' or the code. */
