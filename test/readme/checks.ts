@@ -3,7 +3,8 @@
  * names exist, numbers it gives appear in the output), and what its options say it writes (the
  * report, with the total of images the command asks for; the mosaic and its sidecar, as the
  * report names them; --html, --predictions, --charts; a generated pair with --count images). A
- * merge must give exactly the counts and errors of one run over the same images.
+ * merge must give exactly the counts and errors of one run over the same images, and its
+ * predictions CSV byte for byte.
  */
 import type { ExecutionContext } from 'ava';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -46,6 +47,12 @@ export async function readReport(t: ExecutionContext, path: string, cwd: string,
 /** The fields a merge must share with a single run over the same images (the README's list). */
 export const MERGED_FIELDS = ['accuracy', 'correct', 'total', 'confusion', 'perClass', 'errors'] as const;
 
+/** A single run over big-images.gz: its report and its predictions CSV. */
+export interface Reference {
+  readonly report: ReportLike;
+  readonly predictions: string;
+}
+
 export interface Context {
   readonly cwd: string;
   /** The whole command line the words come from (a pipe's source names the images). */
@@ -53,7 +60,7 @@ export interface Context {
   /** Images in big-images.gz. */
   readonly bigCount: number;
   /** The report of one run over big-images.gz, which every merge in the README joins shards of. */
-  readonly reference: () => Promise<ReportLike>;
+  readonly reference: () => Promise<Reference>;
 }
 
 /** Checks the outcome of `mnist-eval ...args`, which has exited 0. */
@@ -75,7 +82,11 @@ export async function checkMnistEval(t: ExecutionContext, args: readonly string[
   if (report === undefined) return;
   if (command === 'merge') {
     const reference = await context.reference();
-    for (const field of MERGED_FIELDS) t.deepEqual(report[field], reference[field], `the merged ${field} differs from one run over big-images.gz (\`${exit.command}\`)`);
+    for (const field of MERGED_FIELDS) t.deepEqual(report[field], reference.report[field], `the merged ${field} differs from one run over big-images.gz (\`${exit.command}\`)`);
+    const predictions = flag(args, '--predictions');
+    if (predictions !== undefined && existsSync(join(cwd, predictions))) {
+      t.true((await readFile(join(cwd, predictions), 'utf8')) === reference.predictions, `${predictions} differs from the predictions CSV of one run over big-images.gz (\`${exit.command}\`)`);
+    }
   } else {
     const total = expectedTotal(args, context);
     if (total !== undefined) t.is(report.total, total, `\`${exit.command}\` evaluated ${report.total} images, expected ${total}`);
