@@ -3,13 +3,14 @@
  * example that stops working fails `npm test`. README.md is read when the tests run (its blocks
  * change often), and each block is told apart by its language and content, not by its position:
  *
- *   ```sh    Each command in order, in a fresh working folder, through `bash -c` with pipefail
- *            (pipes, globs). `mnist-eval` is this checkout's bin/mnist-eval.js (a script first on
+ *   ```sh    Each command in order, in a fresh working folder, through `bash -c` (pipes, globs);
+ *            a pipeline fails when any of its commands does (but a writer killed by SIGPIPE, as in
+ *            `… | head`). `mnist-eval` is this checkout's bin/mnist-eval.js (a script first on
  *            PATH), with the data folder of test/helpers/data-dir.ts as MNIST_EVAL_DATA_DIR. `\`
  *            continuations are joined; a `#` comment ends a command and states what it must do:
  *            the files it names must exist and the numbers it gives must be printed. Beyond that
  *            each mnist-eval run must write what its options say (checks.ts), and a merge must
- *            give the counts and errors of one run over the same images.
+ *            give the counts, errors and predictions CSV of one run over the same images.
  *            Large data become small through REWRITES and FIXTURES below, never by skipping.
  *            `npm install && npm start` runs npm start's script (node bin/mnist-eval.js) without
  *            reinstalling. `npm test` is the one command not run: it is the suite this test is
