@@ -14,7 +14,8 @@ import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
 import { datasetFiles } from '../src/datasets/named-datasets.js';
-import { selectedRange, shardRange } from '../src/sources/shards.js';
+import { checkedRange } from '../src/sources/checked-range.js';
+import { pairedInputs } from '../src/sources/paired-inputs.js';
 import { Credits } from '../src/operators/credits.js';
 import { encodeTiles, formatReportJson } from '../src/report/report-json.js';
 import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
@@ -56,8 +57,7 @@ function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
 export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
-  const images = named?.images ?? options.images ?? requireDataFile(TEST_IMAGES);
-  const labels = named?.labels ?? options.labels ?? requireDataFile(TEST_LABELS);
+  const { images, labels } = named ?? pairedInputs(options, hooks.log) ?? { images: requireDataFile(TEST_IMAGES), labels: requireDataFile(TEST_LABELS) };
 
   const outputs = new OutputSet();
   const threadSource = createThreadSource();
@@ -65,6 +65,8 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     await outputs.checkWritable(outputTargets(options));
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
+    // An empty or out-of-range selection is refused before any thread starts or weight loads.
+    const { range, part } = checkedRange(header.count, options, images);
     // The threads the plan will use start now, while the weights load.
     const wanted = usageErrorOf(() => threadsWanted(options, header.count));
     threadSource.start('forward-worker', wanted.workers);
@@ -72,8 +74,6 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
       model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes,
     });
-    const range = selectedRange(header.count, options);
-    const part = options.shard === undefined ? range : shardRange(range, options.shard);
     const count = part.end - part.start;
     const which = count === header.count ? `${header.count} images` : `images ${part.start}..${part.end - 1} of ${header.count}`;
     const shardNote = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
@@ -109,7 +109,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       batchSize: plan.batchSize,
       inputs: { images, labels, weights: model.weights.path, weightsSha256: model.weights.sha256 },
       model,
-      mosaic: { path: options.mosaic, shown: tiles.length },
+      mosaic: { path: options.mosaic ?? null, shown: tiles.length },
       predictions: options.predictions ?? null,
       totalMs: performance.now() - started,
       forward: { kernel: plan.kernel, workers: plan.workers, threads: plan.threads, alsoMainThread: plan.shareWithMain },

@@ -31,7 +31,8 @@ export interface RunOptions {
   /** Threads that split each batch on the main thread (wasm kernel); undefined: 1. */
   readonly threads?: number;
   readonly normalize: boolean;
-  readonly mosaic: string;
+  /** The mosaic PNG (its tile index goes beside it); undefined: no mosaic files (--no-mosaic). */
+  readonly mosaic?: string;
   readonly mosaicCap: number;
   readonly mosaicOrder: MosaicOrder;
   /** Pixel scale of the digits in the mosaic. */

@@ -152,7 +152,8 @@ export interface Report {
   readonly inputs: { readonly images: string; readonly labels: string; readonly weights: string; readonly weightsSha256: string };
   /** The model that ran: name, layers, parameter count, precision, input shape, weight file and its sha256. */
   readonly model: ModelInfo;
-  readonly mosaic: { readonly path: string; readonly sidecar: string; readonly shown: number; readonly leftOut: number };
+  /** The mosaic's files (null for both with --no-mosaic: none written) and its tiles, shown and left out. */
+  readonly mosaic: { readonly path: string | null; readonly sidecar: string | null; readonly shown: number; readonly leftOut: number };
   readonly predictions: string | null;
   readonly timing: { readonly totalMs: number; readonly forwardMs: number };
   /**

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { InputError } from '../errors.js';
 
 /**
  * The font that PNG charts are drawn with. resvg has no fonts of its own and, with system fonts off
@@ -29,12 +30,14 @@ export const FONT_CANDIDATES: readonly ChartFont[] = [
 /**
  * The first font file that exists: `MNIST_EVAL_CHART_FONT` (family given by
  * `MNIST_EVAL_CHART_FONT_FAMILY`, default "DejaVu Sans"), else the first of `FONT_CANDIDATES`.
- * Undefined when there is none; text then needs the system fonts.
+ * Undefined when there is none; text then needs the system fonts. A missing `MNIST_EVAL_CHART_FONT`
+ * file is an InputError.
  */
 export function findChartFont(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): ChartFont | undefined {
   const custom = env.MNIST_EVAL_CHART_FONT;
   if (custom) {
-    if (!exists(custom)) throw new Error(`MNIST_EVAL_CHART_FONT: ${custom} does not exist, expected a TTF or OTF font file`);
+    // The user's setting, so an InputError (exit 1, one line), not an internal error.
+    if (!exists(custom)) throw new InputError('MNIST_EVAL_CHART_FONT', `${custom} does not exist, expected a TTF or OTF font file`);
     return { file: custom, family: env.MNIST_EVAL_CHART_FONT_FAMILY || 'DejaVu Sans' };
   }
   return FONT_CANDIDATES.find((font) => exists(font.file));

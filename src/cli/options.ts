@@ -6,7 +6,10 @@ import { resolveShard } from '../sources/shards.js';
 import { MAX_WORKERS } from '../operators/forward-plan.js';
 
 export const USAGE = `usage: mnist-eval [options]
-       mnist-eval merge PART.json … [--report PATH] [--mosaic PATH]   (see mnist-eval merge --help)
+       mnist-eval COMMAND … [options]    (see mnist-eval COMMAND --help)
+
+Commands:
+  merge PART.json …    join the partial reports of a sharded run (--shard) into one report
 
 Evaluates a trained network on MNIST IDX images and labels, as a stream.
 Without options: the book's sample_weight.pkl on the MNIST test set, writing
@@ -14,10 +17,13 @@ out/errors.png and out/report.json.
 
   --images PATH        IDX images: raw, .gz, or .zip (archive.zip:entry picks an entry)
   --labels PATH        IDX labels: raw, .gz, or .zip (may be the same .zip as --images)
-                       (- reads either one from standard input)
+                       (- reads either one from standard input); given one of the two,
+                       the other is the file beside it by the MNIST names (x-images-idx3-
+                       ubyte.gz and x-labels-idx1-ubyte.gz, *-images* and *-labels*)
   --dataset NAME       mnist-test (the default) or mnist-train, instead of --images/--labels
-  --offset N           start at image N, counted from 0 (default 0)
-  --limit N            evaluate at most N images
+  --offset N           start at image N, counted from 0 (default 0); past the end is
+                       a usage error
+  --limit N            evaluate at most N images (at least 1)
   --shard K/N          evaluate only part K (0..N-1) of N contiguous parts and write a
                        partial report that \`mnist-eval merge\` joins; --shard env reads K
                        (and N) from MNIST_EVAL_SHARD_INDEX/_COUNT, JOB_COMPLETION_INDEX
@@ -37,15 +43,18 @@ out/errors.png and out/report.json.
                        (default 2048), before allocating them
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: from 20,000 images one worker, with the main
-                       thread running batches too whenever the worker has one)
+                       thread running batches too whenever the worker has one);
+                       at most the number of cores (more are capped, with a warning)
   --threads N          threads that split each batch of the wasm kernel on the main
-                       thread when there are no workers (default 1)
+                       thread when there are no workers (default 1; capped to the cores)
   --kernel NAME        forward-pass kernel: auto (default: wasm where the network
                        allows, else js), wasm (WebAssembly SIMD, float32 sums as
                        numpy) or js (plain JavaScript, float64 sums)
   --no-normalize       keep pixels at 0..255 instead of scaling to 0..1 (the classic bug)
   --mosaic PATH        PNG of the misclassified images (default out/errors.png),
                        with a JSON sidecar beside it mapping each tile to its image
+  --no-mosaic          write neither the mosaic nor its tile index (the report's
+                       mosaic.path and .sidecar are null; --html still shows the mosaic)
   --mosaic-cap N       at most N tiles in the mosaic (default 400)
   --mosaic-order NAME  index (dataset order, the default) or confidence (the most
                        confident mistakes first, as "top losses")
@@ -60,6 +69,24 @@ out/errors.png and out/report.json.
   --debug              print stack traces of errors
   --version            the version of mnist-eval
   --help               this text
+
+Environment:
+  MNIST_EVAL_DATA_DIR  folder searched first for the default files (sample_weight.pkl and
+                       the other models' weights, the MNIST test set)
+  MNIST_EVAL_SHARD_INDEX, MNIST_EVAL_SHARD_COUNT
+                       the shard of --shard env; also a Kubernetes Indexed Job's
+                       JOB_COMPLETION_INDEX, and a SLURM array's SLURM_ARRAY_TASK_ID
+                       (counted from SLURM_ARRAY_TASK_MIN) and SLURM_ARRAY_TASK_COUNT
+  MNIST_EVAL_CHART_FONT  a TTF or OTF file for the text of --charts PNGs (default: DejaVu
+                       Sans, or another font found on the system), whose family is
+                       MNIST_EVAL_CHART_FONT_FAMILY (default "DejaVu Sans")
+
+Exit status:
+  0    success; also when standard output is closed early (mnist-eval | head -1):
+       the output files are written before anything is printed
+  1    a bad input file, or an output that cannot be written (one line on stderr)
+  2    wrong usage: an unknown option, a bad value, an empty --offset/--limit/--shard range
+  130  interrupted (Ctrl-C); no output written
 `;
 
 /** The evaluation's options, and the command line's own flags. */
@@ -118,6 +145,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   'no-normalize': { type: 'boolean' },
   mosaic: { type: 'string' },
+  'no-mosaic': { type: 'boolean' },
   'mosaic-cap': { type: 'string' },
   'mosaic-order': { type: 'string' },
   'mosaic-scale': { type: 'string' },
@@ -145,6 +173,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (v.activation !== undefined && v.model !== undefined) {
     throw new UsageError('--activation applies to an MLP read from W1, b1 …; a --model names its own activations');
   }
+  if (v['no-mosaic'] && v.mosaic !== undefined) throw new UsageError('--no-mosaic writes no mosaic; give it or --mosaic, not both');
   const mosaicOrder = v['mosaic-order'] ?? 'index';
   if (mosaicOrder !== 'index' && mosaicOrder !== 'confidence') {
     throw new UsageError(`--mosaic-order must be index or confidence, got '${mosaicOrder}'`);
@@ -160,7 +189,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     labels: v.labels,
     dataset: v.dataset as DatasetName | undefined,
     offset: wholeNumber('offset', v.offset) ?? 0,
-    limit: wholeNumber('limit', v.limit),
+    limit: v.limit === undefined ? undefined : positiveInteger('limit', v.limit, 0),
     shard: resolveShard(v.shard, v['shard-count'], env),
     weights: v.weights,
     model: v.model,
@@ -172,7 +201,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     kernel: kernelChoice(v.kernel),
     threads: v.threads === undefined ? undefined : positiveInteger('threads', v.threads, 1),
     normalize: !(v['no-normalize'] ?? false),
-    mosaic: v.mosaic ?? 'out/errors.png',
+    mosaic: v['no-mosaic'] ? undefined : v.mosaic ?? 'out/errors.png',
     mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),
     mosaicOrder,
     mosaicScale: positiveInteger('mosaic-scale', v['mosaic-scale'], 2),

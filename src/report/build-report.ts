@@ -23,7 +23,7 @@ export interface ReportFacts {
   readonly inputs: Report['inputs'];
   readonly model: ModelInfo;
   /** The mosaic's file and how many tiles it shows. */
-  readonly mosaic: { readonly path: string; readonly shown: number };
+  readonly mosaic: { readonly path: string | null; readonly shown: number };
   /** The predictions CSV, if one was written. */
   readonly predictions: string | null;
   /** Milliseconds from the start of the run to this report. */
@@ -59,7 +59,7 @@ export function buildReport(facts: ReportFacts): Report {
     batchSize: facts.batchSize,
     inputs: facts.inputs,
     model: facts.model,
-    mosaic: { path: mosaic.path, sidecar: sidecarPath(mosaic.path), shown: mosaic.shown, leftOut: misclassified - mosaic.shown },
+    mosaic: { path: mosaic.path, sidecar: mosaic.path === null ? null : sidecarPath(mosaic.path), shown: mosaic.shown, leftOut: misclassified - mosaic.shown },
     predictions: facts.predictions,
     timing: { totalMs: facts.totalMs, forwardMs: evaluation.forwardMs },
     forward: facts.forward,

@@ -67,7 +67,7 @@ for (const [args, message] of rangeAndShardCases) {
 
 test('a missing images file is one line, exit 1, and no output file', async (t) => {
   const cwd = await freshDir();
-  const run = await mnistEval(['--images', 'nowhere.gz'], { cwd });
+  const run = await mnistEval(['--images', 'nowhere.gz', '--labels', 'nowhere-labels.gz'], { cwd });
   t.is(run.code, 1);
   t.regex(run.stderr, /^mnist-eval: nowhere\.gz: .*\n$/);
   t.false(run.stderr.includes('    at '));
@@ -75,7 +75,7 @@ test('a missing images file is one line, exit 1, and no output file', async (t) 
 });
 
 test('--debug adds the stack trace', async (t) => {
-  const run = await mnistEval(['--images', 'nowhere.gz', '--debug']);
+  const run = await mnistEval(['--images', 'nowhere.gz', '--labels', 'nowhere-labels.gz', '--debug']);
   t.is(run.code, 1);
   t.true(run.stderr.includes('    at '));
 });
