@@ -2,15 +2,15 @@
  * The I/O edge of models: resolve `--model` (a preset, a JSON file, or nothing to infer an MLP),
  * find and load the weight file, and build the checked network with what the report says of it.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { dataDirs, findDataFile, sampleWeights } from '../datasets/data-files.js';
 import { InputError, UsageError } from '../errors.js';
 import { describeLayers, parameterCount, type Network, type Precision } from '../nn/network.js';
-import { describeReadError } from '../weights/read-weight-file.js';
+import { describeReadError, readAtMost } from '../weights/read-weight-file.js';
 import { loadWeights } from '../weights/load.js';
 import { buildNetwork } from './build-network.js';
 import { inferMlpSpec, type HiddenActivation } from './infer-mlp-spec.js';
+import { MAX_MODEL_BYTES, parseModelJson } from './model-json.js';
 import { parseModelSpec, type ModelSpec } from './model-spec.js';
 import { PRESETS, type Preset } from './presets.js';
 import type { ModelInfo } from '../types.js';
@@ -66,21 +66,17 @@ export async function readModel(model: string): Promise<{ spec: ModelSpec; sourc
   const preset = PRESETS.get(model);
   if (preset !== undefined) return { spec: preset, source: 'preset' };
   const file = basename(model);
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    text = await readFile(model, 'utf8');
+    bytes = await readAtMost(model, MAX_MODEL_BYTES);
   } catch (error) {
     if (!/[\\/]|\.json$/i.test(model)) {
       throw new UsageError(`--model must be ${[...PRESETS.keys()].join(', ')} or a JSON model file, got '${model}'`);
     }
     throw new InputError(file, `cannot read the model, ${describeReadError(error)}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(file, `not valid JSON: ${(error as Error).message}`);
-  }
+  if (bytes === undefined) throw new InputError(file, `more than ${MAX_MODEL_BYTES} bytes, over the limit for a model description`);
+  const json = parseModelJson(bytes.toString('utf8'), file);
   return { spec: parseModelSpec(json, file, basename(model, '.json')), source: model };
 }
 

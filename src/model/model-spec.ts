@@ -67,6 +67,9 @@ export interface ModelSpec {
   readonly layers: readonly LayerSpec[];
 }
 
+/** The most layers a model may list: the book's deepest network has 21. */
+export const MAX_LAYERS = 256;
+
 export const LAYER_TYPES = ['affine', 'convolution', 'pooling', 'dropout', 'sigmoid', 'relu', 'softmax', 'flatten'] as const;
 
 const KEYS: Readonly<Record<LayerSpec['type'], readonly string[]>> = {
@@ -95,14 +98,15 @@ export function parseModelSpec(json: unknown, file: string, fallbackName = file)
   };
   if (!isRecord(json)) return fail(`expected a JSON object with "layers", got ${describeJson(json)}`);
   const unknown = Object.keys(json).filter((key) => !['name', 'input', 'layers', 'description'].includes(key));
-  if (unknown.length > 0) fail(`unknown key "${unknown[0]}", expected name, input, layers or description`);
+  if (unknown.length > 0) fail(`unknown key ${describeJson(unknown[0])}, expected name, input, layers or description`);
   if (json.name !== undefined && typeof json.name !== 'string') fail(`"name" must be a string, got ${describeJson(json.name)}`);
   if (json.input !== undefined && !(Array.isArray(json.input) && json.input.length > 0 && json.input.every(isPositiveInteger))) {
-    fail(`"input" must be a shape such as [1, 28, 28] or [784], got ${JSON.stringify(json.input)}`);
+    fail(`"input" must be a shape such as [1, 28, 28] or [784], got ${describeJson(json.input)}`);
   }
   if (!Array.isArray(json.layers) || json.layers.length === 0) {
     return fail(`"layers" must be a non-empty list of layers, got ${describeJson(json.layers)}`);
   }
+  if (json.layers.length > MAX_LAYERS) fail(`"layers" lists ${json.layers.length} layers, more than the limit of ${MAX_LAYERS}`);
   const layers = json.layers.map((layer: unknown, i: number) => parseLayer(layer, `layer ${i + 1}`, fail));
   return { name: (json.name as string | undefined) ?? fallbackName, input: json.input as number[] | undefined, layers };
 }
@@ -116,7 +120,7 @@ function parseLayer(layer: unknown, where: string, fail: (problem: string) => ne
   const kind = type as LayerSpec['type'];
   const at = `${where} (${kind})`;
   const extra = Object.keys(layer).find((key) => !KEYS[kind].includes(key));
-  if (extra !== undefined) fail(`${at}: unknown key "${extra}", expected ${KEYS[kind].join(', ')}`);
+  if (extra !== undefined) fail(`${at}: unknown key ${describeJson(extra)}, expected ${KEYS[kind].join(', ')}`);
   const name = (key: 'W' | 'b'): string =>
     typeof layer[key] === 'string' && layer[key] !== '' ? (layer[key] as string) : fail(`${at}: "${key}" must name an array of the weight file, got ${describeJson(layer[key])}`);
   const integer = (key: string, min: number, fallback?: number): number => {

@@ -29,15 +29,23 @@ export async function isStream(path: string): Promise<boolean> {
 
 /** Reads a stream that has no size to check first, keeping at most `maxBytes` of it. */
 async function readCapped(path: string, maxBytes: number): Promise<Uint8Array> {
+  const bytes = await readAtMost(path, maxBytes);
+  if (bytes === undefined) throw new InputError(path, `more than ${maxBytes / 2 ** 20} MiB, the weights limit (--max-weights-mib)`);
+  return bytes;
+}
+
+/**
+ * Reads all of `path`, whatever kind of file it is, or stops and resolves to undefined as soon as
+ * it has passed `maxBytes`: at most `maxBytes` and one read of 1 MiB are ever held.
+ */
+export async function readAtMost(path: string, maxBytes: number): Promise<Buffer | undefined> {
   const stream = createReadStream(path, { highWaterMark: Math.min(2 ** 20, maxBytes + 1) });
   const chunks: Buffer[] = [];
   let length = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       length += chunk.length;
-      if (length > maxBytes) {
-        throw new InputError(path, `more than ${maxBytes / 2 ** 20} MiB, the weights limit (--max-weights-mib)`);
-      }
+      if (length > maxBytes) return undefined;
       chunks.push(chunk);
     }
   } finally {
