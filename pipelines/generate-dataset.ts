@@ -7,20 +7,18 @@
  * Output: a gzip IDX images file and a gzip IDX labels file. The images file is a series of gzip
  * members of `blockSize` images each (a valid gzip file: zcat, Python's gzip and zlib read it as
  * one stream), compressed in parallel on libuv's thread pool while the next block is drawn.
- * Files are written to temporary names and renamed when complete.
+ * Both files are staged in an OutputSet and appear together when complete, or not at all.
  *
- *   npx tsx pipelines/generate-dataset.ts --count 1000000 --seed 1 --out-dir /tmp/mnist-1m
+ *   mnist-eval generate --count 1000000 --seed 1 --out-dir /tmp/mnist-1m     (src/cli/generate-options.ts)
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { lastValueFrom, reduce } from 'rxjs';
-import { UsageError } from '../src/errors.js';
+import { InputError, UsageError } from '../src/errors.js';
+import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
-import { tempPathFor } from '../src/outputs/output-set.js';
+import { OutputSet } from '../src/outputs/output-set.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -39,6 +37,20 @@ export interface GenerateOptions {
   readonly blockSize?: number;
   /** zlib level, 1..9. Default 6. */
   readonly level?: number;
+  /** Called after each block is drawn, with the images done so far and the count. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Stops the generator between two blocks (it rejects with the signal's reason, leaving no file). */
+  readonly signal?: AbortSignal;
+}
+
+/** What `mnist-eval generate` runs: the generator's options, where to write, and the base set. */
+export interface GenerateRunOptions extends Omit<GenerateOptions, 'onProgress' | 'signal'> {
+  readonly outDir: string;
+  /** File name prefix; default `gen-<count>-seed<seed>`. */
+  readonly name?: string;
+  /** The base set's images and labels; default the MNIST test set. */
+  readonly images?: string;
+  readonly labels?: string;
 }
 
 /** A base set held in memory: `count` images of rows × cols. */
@@ -145,50 +157,68 @@ export function generateBlock(base: BaseSet, start: number, end: number, options
   return { pixels, labels };
 }
 
+/** The two files of a generated set named `name` in `outDir`. */
+export const generatedPaths = (outDir: string, name: string): { images: string; labels: string } => ({
+  images: join(outDir, `${name}-images-idx3-ubyte.gz`),
+  labels: join(outDir, `${name}-labels-idx1-ubyte.gz`),
+});
+
 /**
  * Writes `options.count` augmented images of `base` and their labels as gzip IDX files in
  * `outDir`, named `<name>-images-idx3-ubyte.gz` and `<name>-labels-idx1-ubyte.gz`.
  */
 export async function generateDataset(base: BaseSet, outDir: string, name: string, options: GenerateOptions): Promise<GeneratedFiles> {
-  const { count } = options;
+  const { count, signal } = options;
   const blockSize = options.blockSize ?? 10_000;
   const level = options.level ?? 6;
   if (!Number.isSafeInteger(count) || count < 0 || count > 0xffffffff) throw new UsageError(`count must be an integer in 0..4294967295, got ${count}`);
   if (!Number.isInteger(blockSize) || blockSize < 1) throw new UsageError(`block size must be a positive integer, got ${blockSize}`);
   if (base.count === 0) throw new UsageError('the base set holds no images');
-  await mkdir(outDir, { recursive: true });
-  const images = join(outDir, `${name}-images-idx3-ubyte.gz`);
-  const labels = join(outDir, `${name}-labels-idx1-ubyte.gz`);
-  const imagesTemp = tempPathFor(images);
-  const labelsTemp = tempPathFor(labels);
-  const imagesOut = createWriteStream(imagesTemp, { flags: 'wx' });
-  const labelsOut = createWriteStream(labelsTemp, { flags: 'wx' });
+  const { images, labels } = generatedPaths(outDir, name);
+  const outputs = new OutputSet();
   try {
+    const imagesOut = outputs.openStream(images);
     const allLabels = new Uint8Array(count);
     // Two blocks compress while a third is drawn: bounded memory, both cores busy.
     const inFlight: Promise<Buffer>[] = [];
-    const writeNext = async (): Promise<void> => write(imagesOut, await inFlight.shift()!);
+    const writeNext = async (): Promise<void> => imagesOut.write(await inFlight.shift()!);
     for (let start = 0; start < count || start === 0; start += blockSize) {
+      if (signal?.aborted) throw signal.reason;
       const end = Math.min(count, start + blockSize);
       const block = generateBlock(base, start, end, options);
       allLabels.set(block.labels, start);
       const member = start === 0 ? concat(idxHeaderBytes([count, base.rows, base.cols]), block.pixels) : block.pixels;
       inFlight.push(gzip(member, { level }));
       if (inFlight.length >= 3) await writeNext();
+      options.onProgress?.(end, count);
       if (count === 0) break;
     }
     while (inFlight.length > 0) await writeNext();
-    await write(labelsOut, await gzip(concat(idxHeaderBytes([count]), allLabels), { level }));
-    await Promise.all([close(imagesOut), close(labelsOut)]);
-    await rename(imagesTemp, images);
-    await rename(labelsTemp, labels);
+    await outputs.stage(labels, await gzip(concat(idxHeaderBytes([count]), allLabels), { level }));
+    if (signal?.aborted) throw signal.reason;
+    await outputs.commit();
     return { images, labels, count };
   } catch (error) {
-    imagesOut.destroy();
-    labelsOut.destroy();
-    await Promise.all([rm(imagesTemp, { force: true }), rm(labelsTemp, { force: true })]);
+    await outputs.abort();
     throw error;
   }
+}
+
+/**
+ * `mnist-eval generate`: checks that both files can be written (before any work), reads the base
+ * set (the MNIST test set by default) and generates.
+ */
+export async function runGenerate(options: GenerateRunOptions, hooks: Pick<GenerateOptions, 'onProgress' | 'signal'> = {}): Promise<GeneratedFiles> {
+  const name = options.name ?? `gen-${options.count}-seed${options.seed ?? 1}`;
+  const paths = generatedPaths(options.outDir, name);
+  await new OutputSet().checkWritable([
+    { path: paths.images, as: 'the generated images' },
+    { path: paths.labels, as: 'the generated labels' },
+  ]);
+  const imagesPath = options.images ?? requireDataFile(TEST_IMAGES);
+  const base = await readBaseSet(imagesPath, options.labels ?? requireDataFile(TEST_LABELS));
+  if (base.count === 0) throw new InputError(imagesPath, 'holds no images, expected a base set of at least one image');
+  return generateDataset(base, options.outDir, name, { ...options, ...hooks });
 }
 
 const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
@@ -197,58 +227,3 @@ const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
   out.set(b, a.length);
   return out;
 };
-
-/** Writes `chunk`, waiting for 'drain' when the stream's buffer is full. */
-async function write(stream: WriteStream, chunk: Uint8Array): Promise<void> {
-  if (!stream.write(chunk)) await once(stream, 'drain');
-}
-
-async function close(stream: WriteStream): Promise<void> {
-  const closed = once(stream, 'close');
-  stream.end();
-  await closed;
-}
-
-const USAGE = `usage: tsx pipelines/generate-dataset.ts --count N [options]
-
-  --count N          images to generate
-  --out-dir DIR      where to write (default out/generated)
-  --name NAME        file names <NAME>-images-idx3-ubyte.gz, <NAME>-labels-idx1-ubyte.gz
-                     (default gen-<N>-seed<S>)
-  --seed S           augmentation seed (default 1)
-  --images PATH      base images (default: the MNIST test set)
-  --labels PATH      base labels
-  --shift-rate F     fraction of the images shifted (default 0.1)
-  --max-shift N      largest shift in pixels (default 2)
-  --noise N          largest change of a stroke pixel (default 8)
-  --level N          gzip level 1..9 (default 6)
-`;
-
-async function cli(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: {
-      count: { type: 'string' }, 'out-dir': { type: 'string' }, name: { type: 'string' }, seed: { type: 'string' },
-      images: { type: 'string' }, labels: { type: 'string' }, 'shift-rate': { type: 'string' }, 'max-shift': { type: 'string' }, noise: { type: 'string' },
-      level: { type: 'string' }, help: { type: 'boolean' },
-    },
-  });
-  if (v.help || v.count === undefined) {
-    process.stdout.write(USAGE);
-    return v.help ? 0 : 2;
-  }
-  const { requireDataFile, TEST_IMAGES, TEST_LABELS } = await import('../src/datasets/data-files.js');
-  const count = Number(v.count.replace(/_/g, ''));
-  const seed = Number(v.seed ?? 1);
-  const base = await readBaseSet(v.images ?? requireDataFile(TEST_IMAGES), v.labels ?? requireDataFile(TEST_LABELS));
-  const started = performance.now();
-  const files = await generateDataset(base, v['out-dir'] ?? 'out/generated', v.name ?? `gen-${count}-seed${seed}`, {
-    count, seed, shiftRate: v['shift-rate'] === undefined ? undefined : Number(v['shift-rate']), maxShift: v['max-shift'] === undefined ? undefined : Number(v['max-shift']),
-    noise: v.noise === undefined ? undefined : Number(v.noise), level: v.level === undefined ? undefined : Number(v.level),
-  });
-  process.stderr.write(`wrote ${files.images} and ${files.labels} (${count} images) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return 0;
-}
-
-const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href;
-if (isEntry) process.exitCode = await cli(process.argv.slice(2));
