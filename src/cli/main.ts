@@ -7,6 +7,8 @@ import { formatReportJson } from '../report/report-json.js';
 import { createProgress, type Progress } from './progress.js';
 import { packageVersion } from '../datasets/data-files.js';
 import { formatSummary } from '../report/summary.js';
+import { findChartFont } from '../charts/chart-font.js';
+import { capThreads } from '../operators/forward-plan.js';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -18,23 +20,29 @@ export interface CliIo {
 
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let debug = argv.includes('--debug');
+  guardStdout(io.stdout);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Interrupted());
   process.once('SIGINT', onSigint);
   try {
     if (argv[0] === 'merge') return await merge(argv.slice(1), io);
     if (argv[0] === 'generate') return await (await import('./generate-command.js')).generateCommand(argv.slice(1), io, controller.signal);
-    const options = parseCliOptions(argv);
-    debug = options.debug;
-    if (options.help) {
+    const parsed = parseCliOptions(argv);
+    debug = parsed.debug;
+    if (parsed.help) {
       io.stdout.write(USAGE);
       return 0;
     }
-    if (options.version) {
+    if (parsed.version) {
       io.stdout.write(`mnist-eval ${packageVersion()}\n`);
       return 0;
     }
-    const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+    const log = parsed.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+    // More workers or threads than cores only cost memory and time: capped, with a warning.
+    const { request: options, warnings } = capThreads(parsed);
+    for (const warning of warnings) log(`mnist-eval: warning: ${warning}`);
+    // The chart font is the user's setting: a missing one fails now, not after the run.
+    if (options.charts !== undefined) findChartFont();
     const { runEvaluation } = await import('../../pipelines/run-evaluation.js');
     let progress: Progress | undefined;
     const onProgress = (done: number, total: number) => {
@@ -42,13 +50,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       progress.update(done);
     };
     const report = await runEvaluation(options, { log, onProgress, signal: controller.signal }).finally(() => progress?.finish());
-    if (options.json) {
-      io.stdout.write(formatReportJson(report));
-    } else {
-      io.stdout.write(formatSummary(report) + '\n\n');
-      io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${[options.report, report.predictions, options.html, options.charts].filter(Boolean).join(', ')}\n`);
-    }
-    return 0;
+    const { path, sidecar, shown, leftOut } = report.mosaic;
+    const mosaic = path === null ? [] : [`${path} (${shown} tiles${leftOut ? `, ${leftOut} left out` : ''})`, sidecar];
+    const wrote = `wrote ${[...mosaic, options.report, report.predictions, options.html, options.charts].filter(Boolean).join(', ')}\n`;
+    return await print(io, options.json ? formatReportJson(report) : `${formatSummary(report)}\n\n${wrote}`);
   } catch (error) {
     if (error instanceof Interrupted) {
       io.stderr.write('mnist-eval: interrupted; no output written\n');
@@ -63,6 +68,12 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       io.stderr.write(`mnist-eval: ${error.message}\n`);
       if (debug) io.stderr.write(`${error.stack}\n`);
       return error.exitCode;
+    }
+    const fileProblem = fileErrorOf(error);
+    if (fileProblem !== undefined) {
+      io.stderr.write(`mnist-eval: ${fileProblem}\n`);
+      if (debug) io.stderr.write(`${(error as Error).stack}\n`);
+      return 1;
     }
     io.stderr.write(`mnist-eval: internal error: ${(error as Error)?.message ?? String(error)}\n`);
     if (debug) io.stderr.write(`${(error as Error)?.stack}\n`);
@@ -82,13 +93,59 @@ async function merge(argv: readonly string[], io: CliIo): Promise<number> {
   const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
   const { runMerge } = await import('../../pipelines/merge-reports.js');
   const report = await runMerge(options, { log });
-  if (options.json) {
-    io.stdout.write(formatReportJson(report));
-  } else {
-    io.stdout.write(formatSummary(report) + '\n\n');
-    io.stdout.write(`wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}\n`);
-  }
-  return 0;
+  const wrote = `wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}\n`;
+  return print(io, options.json ? formatReportJson(report) : `${formatSummary(report)}\n\n${wrote}`);
+}
+
+/**
+ * A closed standard output (`mnist-eval | head -1`, `--json | true`) ends the run quietly: the
+ * outputs were committed before stdout was written, so the run did its work and the exit status
+ * stays 0 (not 141, the shell's status for a death by SIGPIPE). `print` reports any other error
+ * on stdout (a full disk) as one line and exit 1; the stream's own 'error' event is handled here,
+ * so that neither prints a stack trace.
+ */
+const guarded = new WeakSet<NodeJS.WritableStream>();
+function guardStdout(stdout: NodeJS.WritableStream): void {
+  if (guarded.has(stdout)) return;
+  guarded.add(stdout);
+  stdout.on('error', () => {}); // reported by print's callback
+}
+
+const readerGone = (error: NodeJS.ErrnoException): boolean => error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+
+/** Writes the run's result to stdout and waits for it: exit 0 when written or when the reader has gone, 1 on another error. */
+function print(io: CliIo, text: string | Uint8Array): Promise<number> {
+  return new Promise((resolve) => {
+    io.stdout.write(text, (error?: NodeJS.ErrnoException | null) => {
+      if (error && !readerGone(error)) {
+        io.stderr.write(`mnist-eval: standard output: ${error.message}\n`);
+        resolve(1);
+      } else {
+        resolve(0);
+      }
+    });
+  });
+}
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder', EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EISDIR: 'is a folder', ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'already exists', ENAMETOOLONG: 'name too long', EINVAL: 'not a place files can be written', EXDEV: 'cannot rename across file systems',
+};
+
+/**
+ * `<path>: <what is wrong>` for a file-system error that no stage turned into an InputError (an
+ * output under /proc, a disk that fills up): the user's path, not an internal error. A staged
+ * output's temporary name (`.<name>.<pid>.<random>.tmp`) is reported as the output's own name.
+ */
+function fileErrorOf(error: unknown): string | undefined {
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof path !== 'string' || code === undefined || FILE_ERRORS[code] === undefined) return undefined;
+  const staged = /^(.*\/)?\.([^/]+)\.\d+\.[0-9a-f]{12}\.tmp$/.exec(path);
+  if (staged === null) return `${path}: ${FILE_ERRORS[code]}`;
+  const folder = staged[1] ?? './';
+  const reason = code === 'ENOENT' ? 'the file system takes no new files there' : FILE_ERRORS[code];
+  return `${folder}${staged[2]}: cannot write in ${folder.length > 1 ? folder.slice(0, -1) : folder}: ${reason}`;
 }
 
 class Interrupted extends Error {
