@@ -37,8 +37,12 @@ const DTYPE_NAMES: ReadonlyMap<number, string> = new Map([
 /** The dimensions of each kind: images count × rows × cols, labels count. */
 export const NDIM_OF_KIND: Readonly<Record<IdxKind, number>> = { images: 3, labels: 1 };
 
-/** Largest record we accept: far above any image, far below what a typed array can hold. */
-const MAX_RECORD_BYTES = 2 ** 30;
+/**
+ * Largest record we accept, refused at the header before anything is allocated: an image of
+ * 4096x4096 pixels (16 MiB), far above MNIST's 28x28. Batches hold many records, as bytes and
+ * then as floats, so the bound is kept well below what memory could take.
+ */
+export const MAX_RECORD_BYTES = 4096 * 4096;
 
 const hex = (value: number, digits: number): string => `0x${value.toString(16).padStart(digits, '0')}`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -80,7 +84,11 @@ export function parseIdxHeader(bytes: Uint8Array, file = 'IDX data'): IdxHeader 
   const recordSize = recordDims.reduce((size, n) => size * n, 1);
   const shape = dims.join('x');
   if (recordSize === 0) throw new InputError(file, `IDX header declares empty records (dims ${shape})`);
-  if (recordSize > MAX_RECORD_BYTES || headerSize + count * recordSize > Number.MAX_SAFE_INTEGER) {
+  if (recordSize > MAX_RECORD_BYTES) {
+    const what = recordDims.length === 2 ? `images of ${recordDims.join('x')} pixels` : `records of ${recordDims.join('x')} bytes`;
+    throw new InputError(file, `IDX header declares ${what} (${recordSize} bytes each), over the limit of ${MAX_RECORD_BYTES} bytes (4096x4096)`);
+  }
+  if (headerSize + count * recordSize > Number.MAX_SAFE_INTEGER) {
     throw new InputError(file, `IDX header declares an impossibly large size (dims ${shape})`);
   }
   return { dtype: 'uint8', dims, count, recordSize, headerSize };

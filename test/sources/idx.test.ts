@@ -36,7 +36,11 @@ const headerErrors: [string, Uint8Array, string][] = [
   ['no dims', Uint8Array.from([0, 0, 8, 0]), 'x.idx: not an IDX file (magic 0x00000800, no dimensions)'],
   ['short header', idxBytes([10, 28, 28], []).subarray(0, 10), 'x.idx: truncated IDX header: 10 of 16 bytes'],
   ['empty records', idxBytes([10, 0, 28], []), 'x.idx: IDX header declares empty records (dims 10x0x28)'],
-  ['huge records', idxBytes([2, 0xffffffff, 0xffffffff], []), 'x.idx: IDX header declares an impossibly large size (dims 2x4294967295x4294967295)'],
+  ['huge records', idxBytes([2, 0xffffffff, 0xffffffff], []), 'x.idx: IDX header declares images of 4294967295x4294967295 pixels (18446744065119617000 bytes each), over the limit of 16777216 bytes (4096x4096)'],
+  ['16384x16384 images', idxBytes([10, 16384, 16384], []), 'x.idx: IDX header declares images of 16384x16384 pixels (268435456 bytes each), over the limit of 16777216 bytes (4096x4096)'],
+  ['4097x4096 images', idxBytes([1, 4097, 4096], []), 'x.idx: IDX header declares images of 4097x4096 pixels (16781312 bytes each), over the limit of 16777216 bytes (4096x4096)'],
+  ['huge 4-D records', idxBytes([1, 256, 256, 257], []), 'x.idx: IDX header declares records of 256x256x257 bytes (16842752 bytes each), over the limit of 16777216 bytes (4096x4096)'],
+  ['too many records', idxBytes([0xffffffff, 4096, 4096], []), 'x.idx: IDX header declares an impossibly large size (dims 4294967295x4096x4096)'],
 ];
 
 for (const [name, bytes, message] of headerErrors) {
@@ -46,6 +50,15 @@ for (const [name, bytes, message] of headerErrors) {
     t.is(error?.file, 'x.idx');
   });
 }
+
+test('a header of 4096x4096 images is the largest accepted; a decoder refuses a larger one at its header', (t) => {
+  t.is(parseIdxHeader(idxBytes([3, 4096, 4096], []), 'x.idx').recordSize, 4096 * 4096);
+  const decoder = new IdxDecoder('x.idx', 'images');
+  t.throws(() => decoder.push(idxBytes([10, 16384, 16384], [])), {
+    instanceOf: InputError, message: 'x.idx: IDX header declares images of 16384x16384 pixels (268435456 bytes each), over the limit of 16777216 bytes (4096x4096)',
+  });
+  t.is(decoder.available, 0);
+});
 
 test('idxNdimOf: the ndim of an IDX file of any dtype, else undefined', (t) => {
   t.is(idxNdimOf(idxBytes([5, 3, 4], [])), 3);
