@@ -10,6 +10,7 @@ export const USAGE = `usage: mnist-eval [options]
 
 Commands:
   merge PART.json …    join the partial reports of a sharded run (--shard) into one report
+  generate --count N   write an IDX dataset of N images made from a base set (for testing)
 
 Evaluates a trained network on MNIST IDX images and labels, as a stream.
 Without options: the book's sample_weight.pkl on the MNIST test set, writing
