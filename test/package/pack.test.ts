@@ -143,33 +143,37 @@ test('the packed tarball installs offline into an empty folder, and its bin, dat
   const installed = join(app, 'node_modules/mnist-eval');
   t.true(existsSync(join(installed, 'data/t10k-images-idx3-ubyte.gz')) && existsSync(join(installed, 'data/t10k-labels-idx1-ubyte.gz')), 'postinstall wrote the MNIST test set into data/');
 
+  // The bin and the library at once (they share nothing but the installed package).
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  t.is((await exec('npx', ['mnist-eval', '--version'], app)).stdout, `mnist-eval ${version}\n`);
-
-  // A short evaluation, with the data folder of the tests, and again with the package's own data/.
-  const evaluate = async (env: NodeJS.ProcessEnv) => JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', '--weights', SAMPLE_WEIGHT, '--json'], app, env)).stdout) as {
-    accuracy: number; correct: number; total: number; misclassified: number; inputs: { images: string; labels: string };
-    errors: { index: number; label: number; predicted: number }[];
+  const bin = async () => {
+    t.is((await exec('npx', ['mnist-eval', '--version'], app)).stdout, `mnist-eval ${version}\n`);
+    // A short evaluation, with the data folder of the tests, and again with the package's own data/.
+    for (const [env, dir] of [[childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR }), DATA_DIR], [childEnv({ MNIST_EVAL_DATA_DIR: '' }), join(installed, 'data')]] as const) {
+      const report = JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', '--weights', SAMPLE_WEIGHT, '--json'], app, env)).stdout) as {
+        accuracy: number; correct: number; total: number; misclassified: number; inputs: { images: string; labels: string };
+        errors: { index: number; label: number; predicted: number }[];
+      };
+      t.like(report, { accuracy: 0.96, correct: 96, total: 100, misclassified: 4 }, `images from ${dir}`);
+      t.deepEqual(report.errors.map(({ index, label, predicted }) => [index, label, predicted]), [[8, 5, 6], [33, 4, 6], [66, 6, 2], [92, 9, 4]]);
+      t.deepEqual([report.inputs.images, report.inputs.labels], [join(dir, 't10k-images-idx3-ubyte.gz'), join(dir, 't10k-labels-idx1-ubyte.gz')]);
+    }
+    lap('bin run');
   };
-  for (const [env, dir] of [[childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR }), DATA_DIR], [childEnv({ MNIST_EVAL_DATA_DIR: '' }), join(installed, 'data')]] as const) {
-    const report = await evaluate(env);
-    t.like(report, { accuracy: 0.96, correct: 96, total: 100, misclassified: 4 }, `images from ${dir}`);
-    t.deepEqual(report.errors.map(({ index, label, predicted }) => [index, label, predicted]), [[8, 5, 6], [33, 4, 6], [66, 6, 2], [92, 9, 4]]);
-    t.deepEqual([report.inputs.images, report.inputs.labels], [join(dir, 't10k-images-idx3-ubyte.gz'), join(dir, 't10k-labels-idx1-ubyte.gz')]);
-  }
-  lap('bin run');
 
   // The README's library example, and the same with each kernel and thread kind: type-checked
   // (strict, NodeNext, the shipped .d.ts checked too) and compiled by tsc, run by node from the data folder.
-  writeFileSync(join(app, 'example.ts'), readmeLibraryExample());
-  writeFileSync(join(app, 'threads.ts'), THREADS_EXAMPLE);
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  await exec(process.execPath, [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-    '--types', 'node', '--typeRoots', join(ROOT, 'node_modules/@types'), 'example.ts', 'threads.ts'], app).catch((error: { stdout?: string }) => {
-    throw new Error(`tsc over the README's example, against the installed package:\n${error.stdout ?? String(error)}`);
-  });
-  t.is((await exec(process.execPath, [join(app, 'example.js')], DATA_DIR)).stdout, '0.9352\n');
-  const threads = (await exec(process.execPath, [join(app, 'threads.js')], DATA_DIR)).stdout.trim().split('\n');
-  t.deepEqual(threads.map((line) => line.slice(line.indexOf('} ') + 2)), ['932 1000', '932 1000', '932 1000', '932 1000'], threads.join('\n'));
-  lap('library run');
+  const library = async () => {
+    writeFileSync(join(app, 'example.ts'), readmeLibraryExample());
+    writeFileSync(join(app, 'threads.ts'), THREADS_EXAMPLE);
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    await exec(process.execPath, [tsc, '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+      '--types', 'node', '--typeRoots', join(ROOT, 'node_modules/@types'), 'example.ts', 'threads.ts'], app).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc over the README's example, against the installed package:\n${error.stdout ?? String(error)}`);
+    });
+    t.is((await exec(process.execPath, [join(app, 'example.js')], DATA_DIR)).stdout, '0.9352\n');
+    const threads = (await exec(process.execPath, [join(app, 'threads.js')], DATA_DIR)).stdout.trim().split('\n');
+    t.deepEqual(threads.map((line) => line.slice(line.indexOf('} ') + 2)), ['932 1000', '932 1000', '932 1000', '932 1000'], threads.join('\n'));
+    lap('library run');
+  };
+  await Promise.all([bin(), library()]);
 });
