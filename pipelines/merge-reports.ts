@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../src/errors.js';
 import type { MergeRunOptions } from './run-options.js';
 import { OutputSet } from '../src/outputs/output-set.js';
+import { findChartFont } from '../src/charts/chart-font.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
@@ -171,6 +172,8 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
   const outputs = new OutputSet();
   try {
     await outputs.checkWritable(outputTargets(options));
+    // The chart font is the user's setting: a missing one fails now, not after the merge.
+    if (options.charts !== undefined) findChartFont();
     const parts = await Promise.all(options.parts.map(readPartialReport));
     const { report, tiles } = mergeReports(parts, options, started);
     const ordered = [...parts].sort((a, b) => a.report.shard.index - b.report.shard.index);

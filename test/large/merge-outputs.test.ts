@@ -64,10 +64,13 @@ test('merge --predictions finds the shards\' CSVs from their reports\' folder, w
   t.is((await readFile(join(cwd, 'elsewhere/p.csv'), 'utf8')).split('\n').length, 3002);
 });
 
-test('merge --predictions refuses shards without their CSV, a missing CSV and a CSV of other records, in one line and writing nothing', async (t) => {
+test('merge refuses a missing chart font, and --predictions shards without their CSV, a missing CSV and a CSV of other records, in one line and writing nothing', async (t) => {
   const cwd = await freshDir();
   await shards(cwd, false);
   const merge = (out: string) => mnistEval(['merge', 'parts/part-0.json', 'parts/part-1.json', 'parts/part-2.json', '--report', `${out}.json`, '--mosaic', `${out}.png`, '--predictions', `${out}.csv`], { cwd });
+  const font = await mnistEval(['merge', 'parts/part-0.json', 'parts/part-1.json', 'parts/part-2.json', '--charts', 'charts'], { cwd, env: { MNIST_EVAL_CHART_FONT: '/nowhere/font.ttf' } });
+  t.is(font.code, 1);
+  t.is(font.stderr, 'mnist-eval: MNIST_EVAL_CHART_FONT: /nowhere/font.ttf does not exist, expected a TTF or OTF font file\n');
   const none = await merge('none');
   t.is(none.code, 1);
   t.is(none.stderr, 'mnist-eval: parts/part-0.json: has no predictions CSV, expected each shard run with --predictions for merge --predictions\n');
