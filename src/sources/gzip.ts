@@ -4,7 +4,7 @@
  * ignores zero padding; `toInputError` names its failures, and other bytes after the last member
  * ("incorrect header check") as trailing garbage.
  */
-import { constants as zlibConstants, createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, createInflateRaw, gunzipSync, type Gunzip } from 'node:zlib';
 
 export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
@@ -19,3 +19,31 @@ export const gunzip = (highWaterMark: number): Gunzip => createGunzip({ chunkSiz
  * Throws zlib's error when they are not valid gzip data.
  */
 export const gunzipHead = (head: Uint8Array): Buffer => gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+
+/**
+ * At most `maxBytes` of what `bytes` (deflate data, raw or gzip) inflate to, stopping there: zlib
+ * works one output chunk at a time, so a few kilobytes that would inflate to megabytes (or an
+ * entry of a zip bomb) cost one chunk. Truncated data gives what it holds; throws zlib's error
+ * when `bytes` are not valid deflate data.
+ */
+export function inflateHead(bytes: Uint8Array, format: 'raw' | 'gzip', maxBytes: number): Promise<Buffer> {
+  const options = { finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: Math.max(maxBytes, zlibConstants.Z_MIN_CHUNK) };
+  const inflate = format === 'gzip' ? createGunzip(options) : createInflateRaw(options);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (): void => {
+      inflate.destroy();
+      const all = Buffer.concat(chunks, length);
+      resolve(all.subarray(0, Math.min(maxBytes, all.length)));
+    };
+    inflate.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= maxBytes) done();
+    });
+    inflate.on('end', done);
+    inflate.on('error', (error) => (length > 0 ? done() : reject(error)));
+    inflate.end(bytes);
+  });
+}

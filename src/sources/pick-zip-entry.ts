@@ -4,10 +4,19 @@
  */
 import type StreamZip from 'node-stream-zip';
 import { InputError } from '../errors.js';
-import { gunzipHead, isGzip } from './gzip.js';
+import { inflateHead, isGzip } from './gzip.js';
 import { idxNdimOf, NDIM_OF_KIND, type IdxKind } from './idx.js';
 
 type ZipEntry = StreamZip.ZipEntry;
+
+/**
+ * The most files of an archive looked at to find the IDX entry when the path names none: with
+ * each look bounded (4 KiB read, 4 KiB inflated), an archive costs at most a few MiB of work.
+ */
+export const MAX_PROBED_ENTRIES = 1000;
+
+/** What an entry's gzip data may inflate to while looking at its head. */
+const GZIP_HEAD_BYTES = 4096;
 
 /** Names that break a tie between IDX entries of the same kind, as in MNIST's own file names. */
 const NAME_HINTS: Readonly<Record<IdxKind, RegExp>> = { images: /images|idx3/i, labels: /labels|idx1/i };
@@ -37,12 +46,15 @@ export async function pickZipEntry(
   headOf: (entry: ZipEntry) => Promise<Uint8Array>,
 ): Promise<ZipEntry> {
   const files = entries.filter((entry) => entry.isFile);
+  if (files.length > MAX_PROBED_ENTRIES) {
+    throw new InputError(path, `holds ${files.length} files, more than the ${MAX_PROBED_ENTRIES} looked through for an IDX file; choose one as ${path}:<entry>`);
+  }
   const probes: { entry: ZipEntry; ndim: number | undefined; readable: boolean }[] = [];
   for (const entry of files) {
     try {
       const entryHead = await headOf(entry);
       // Any IDX dtype counts: the decoder then says "unsupported dtype" rather than "no IDX file".
-      probes.push({ entry, ndim: idxNdimOf(isGzip(entryHead) ? gunzipHead(entryHead) : entryHead), readable: true });
+      probes.push({ entry, ndim: idxNdimOf(isGzip(entryHead) ? await inflateHead(entryHead, 'gzip', GZIP_HEAD_BYTES) : entryHead), readable: true });
     } catch {
       probes.push({ entry, ndim: undefined, readable: false });
     }

@@ -9,11 +9,11 @@
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import StreamZip from 'node-stream-zip';
 import { InputError } from '../errors.js';
 import type { Chain } from './byte-stream.js';
-import { gunzip, isGzip, zlibChunk } from './gzip.js';
+import { gunzip, inflateHead, isGzip, zlibChunk } from './gzip.js';
 import type { IdxKind } from './idx.js';
 import { namedZipEntry, pickZipEntry } from './pick-zip-entry.js';
 
@@ -33,8 +33,9 @@ const ZIP_STORED = 0;
 const ZIP_DEFLATED = 8;
 const ZIP_LOCAL_HEADER = 0x04034b50;
 const ZIP_LOCAL_HEADER_SIZE = 30;
-/** Compressed bytes read from a zip entry to see its first bytes. */
+/** Compressed bytes read from a zip entry to see its first bytes, and the most of them inflated. */
 const ENTRY_PROBE_BYTES = 4096;
+export const ENTRY_HEAD_BYTES = 4096;
 
 /**
  * Opens the entry `entryName` (or, when undefined, the one `pickZipEntry` chooses) of the zip
@@ -91,7 +92,7 @@ function checkZipEntry(path: string, entry: ZipEntry, maxEntryBytes: number): vo
 }
 
 /** Where the entry's data starts: after its local header, whose name and extra field lengths may differ from the directory's. */
-async function zipDataOffset(path: string, handle: FileHandle, entry: ZipEntry): Promise<number> {
+export async function zipDataOffset(path: string, handle: FileHandle, entry: ZipEntry): Promise<number> {
   const header = Buffer.alloc(ZIP_LOCAL_HEADER_SIZE);
   const { bytesRead } = await handle.read(header, 0, header.length, entry.offset);
   if (bytesRead < header.length || header.readUInt32LE(0) !== ZIP_LOCAL_HEADER) {
@@ -100,13 +101,17 @@ async function zipDataOffset(path: string, handle: FileHandle, entry: ZipEntry):
   return entry.offset + ZIP_LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
 }
 
-/** The first bytes of an entry's data (a few hundred at least), to recognise IDX or gzip data. */
-async function zipEntryHead(handle: FileHandle, entry: ZipEntry, dataOffset: number): Promise<Uint8Array> {
+/**
+ * The first bytes of an entry's data (at most {@link ENTRY_HEAD_BYTES}), to recognise IDX or gzip
+ * data: at most 4 KiB of it is read, and inflating stops after 4 KiB of output, so that looking at
+ * an entry costs the same whatever it would inflate to.
+ */
+export async function zipEntryHead(handle: FileHandle, entry: ZipEntry, dataOffset: number): Promise<Uint8Array> {
   if (entry.encrypted || (entry.method !== ZIP_STORED && entry.method !== ZIP_DEFLATED)) throw new Error('unreadable entry');
   const compressed = Buffer.alloc(Math.min(entry.compressedSize, ENTRY_PROBE_BYTES));
   const { bytesRead } = await handle.read(compressed, 0, compressed.length, dataOffset);
   const head = compressed.subarray(0, bytesRead);
-  return entry.method === ZIP_DEFLATED ? inflateRawSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head;
+  return entry.method === ZIP_DEFLATED ? inflateHead(head, 'raw', ENTRY_HEAD_BYTES) : head.subarray(0, ENTRY_HEAD_BYTES);
 }
 
 /** Passes an entry's bytes through, checking them against the size and CRC-32 its directory record declares. */
