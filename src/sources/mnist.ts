@@ -8,6 +8,7 @@ import { expectIdxKind, idxHeaderSize, parseIdxHeader, type IdxHeader, type IdxK
 import { IdxReader } from './idx-reader.js';
 import type { OpenOptions } from './open.js';
 import { peekHead } from './peek-head.js';
+import { isPipe, isStdin, keepPipe, pipeStream } from './pipes.js';
 import { selectedRange } from './shards.js';
 import type { Batch, RecordRange, Sample } from '../types.js';
 
@@ -72,11 +73,23 @@ export function readBatches$(imagesPath: string, labelsPath: string, batchSize: 
 }
 
 /**
- * The header of an IDX file of `kind`, read and checked without reading the records. For `-`
- * (standard input) the bytes read are put back, so the data can still be read once after this.
+ * The header of an IDX file of `kind`, read and checked without reading the records. For `-` or
+ * `/dev/stdin` (standard input) and for a pipe (a FIFO, `/dev/fd/N`, `/dev/stdin`) the bytes read are put back
+ * and the stream kept, so that the data can still be read once after this (see pipes.ts).
  */
-export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick<OpenOptions, 'maxEntryBytes'> = {}): Promise<IdxHeader> {
-  if (path === '-') return peekHead(path, process.stdin, (head) => headerIn(head, path, kind));
+export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick<OpenOptions, 'maxEntryBytes' | 'highWaterMark'> = {}): Promise<IdxHeader> {
+  if (isStdin(path)) return peekHead(path, process.stdin, (head) => headerIn(head, path, kind));
+  if (await isPipe(path)) {
+    const stream = pipeStream(path, options.highWaterMark ?? 2 ** 16);
+    try {
+      const header = await peekHead(path, stream, (head) => headerIn(head, path, kind));
+      keepPipe(path, stream);
+      return header;
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+  }
   const reader = new IdxReader(path, kind, options);
   try {
     return await reader.header();
@@ -144,7 +157,7 @@ function checkOptions(imagesPath: string, labelsPath: string, options: ReadOptio
   if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`offset must be a non-negative integer, got ${offset}`);
   if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) throw new UsageError(`limit must be a non-negative integer, got ${limit}`);
   if (!Number.isInteger(classes) || classes < 1 || classes > 256) throw new UsageError(`classes must be an integer in 1..256, got ${classes}`);
-  if (imagesPath === '-' && labelsPath === '-') throw new UsageError('images and labels cannot both come from standard input (-)');
+  if (isStdin(imagesPath) && isStdin(labelsPath)) throw new UsageError('images and labels cannot both come from standard input (-)');
 }
 
 function checkLabel(label: number, index: number, labelsPath: string, options: ReadOptions): number {

@@ -1,13 +1,13 @@
 /**
  * Opens a data file as a stream of its decompressed bytes:
  *
- *   -                   standard input (raw or gzip)
+ *   -, /dev/stdin       standard input (raw or gzip)
  *   file                raw bytes
  *   file.gz             gzip, recognised by its magic bytes 1f 8b whatever the name; zlib checks
  *                       the trailer's CRC-32 and length
  *   archive.zip:entry   that entry of a zip archive (stored or deflated; CRC-32 and size checked)
  *   archive.zip         the entry holding the IDX images or labels the caller asks for
- *   a pipe or FIFO      like standard input
+ *   a pipe or FIFO      like standard input; after readIdxHeaderOf, the stream it kept (pipes.ts)
  *
  * The file opens on the next tick, never on the caller's stack. Destroying the stream, even while
  * it is still opening, closes the file. Every failure the user caused is an InputError naming the
@@ -21,6 +21,7 @@ import { formatOfFile, zipEntryPath } from './format-of.js';
 import { gunzip } from './gzip.js';
 import type { IdxKind } from './idx.js';
 import { openSequential } from './open-sequential.js';
+import { isStdin, takePipe } from './pipes.js';
 import { openZipEntry } from './zip-entry.js';
 
 export interface OpenOptions {
@@ -51,7 +52,7 @@ export function openByteStream(path: string, options: OpenOptions = {}): Readabl
  * (opening the file for real reports them).
  */
 export async function isSeekableFile(path: string): Promise<boolean> {
-  if (path === '-' || zipEntryPath(path) !== undefined) return false;
+  if (isStdin(path) || zipEntryPath(path) !== undefined) return false;
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
@@ -65,7 +66,9 @@ export async function isSeekableFile(path: string): Promise<boolean> {
 }
 
 async function openChain(path: string, options: OpenOptions, highWaterMark: number): Promise<Chain> {
-  if (path === '-') return openSequential('-', process.stdin, highWaterMark);
+  if (isStdin(path)) return openSequential(path, process.stdin, highWaterMark);
+  const kept = takePipe(path);
+  if (kept !== undefined) return openSequential(path, kept, highWaterMark);
   const named = zipEntryPath(path);
   if (named !== undefined) return openZipEntry(path, await open(named.archive, 'r'), named.entry, { ...options, highWaterMark });
   const handle = await open(path, 'r');
