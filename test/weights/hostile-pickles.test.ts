@@ -7,33 +7,12 @@
 import test from 'ava';
 import { InputError } from '../../src/errors.js';
 import { parsePickleWeights } from '../../src/weights/pickle.js';
+import {
+  BUILD, DICT, EMPTY_DICT, EMPTY_LIST, LIST, MARK, NONE, POP, PROTO2, REDUCE, SETITEM, SETITEMS, STOP, TUPLE, TUPLE1,
+  binint, dtypeF4, encodeBomb, get, global, pickle, put, repeat, shortBytes, shortUnicode, u32, unicode,
+} from './pickle-builder.js';
 
 const MiB = 2 ** 20;
-const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
-const text = (s: string): number[] => [...Buffer.from(s, 'latin1')];
-
-// The opcodes used below, as pickletools names them.
-const PROTO2 = [0x80, 2];
-const STOP = 0x2e, MARK = 0x28, POP = 0x30, EMPTY_DICT = 0x7d, EMPTY_LIST = 0x5d, NONE = 0x4e;
-const TUPLE = 0x74, TUPLE1 = 0x85, TUPLE2 = 0x86, TUPLE3 = 0x87, REDUCE = 0x52, BUILD = 0x62;
-const SETITEM = 0x73, SETITEMS = 0x75, DICT = 0x64, LIST = 0x6c, NEWTRUE = 0x88, NEWFALSE = 0x89;
-const global = (module: string, name: string): number[] => [0x63, ...text(`${module}\n${name}\n`)];
-const put = (i: number): number[] => [0x71, i];
-const get = (i: number): number[] => [0x68, i];
-const binint = (n: number): number[] => [0x4a, ...u32(n)];
-const shortUnicode = (s: string): number[] => [0x8c, s.length, ...text(s)];
-const unicode = (length: number, char = 'a'): Uint8Array => Uint8Array.from([0x58, ...u32(length), ...text(char.repeat(length))]);
-const shortBytes = (length: number): number[] => [0x43, length, ...new Array<number>(length).fill(0)];
-
-const pickle = (...parts: Array<number[] | Uint8Array | number>): Uint8Array =>
-  Buffer.concat(parts.map((part) => Uint8Array.from(typeof part === 'number' ? [part] : part)));
-const repeat = (n: number, part: number[]): number[] => Array.from({ length: n }, () => part).flat();
-
-/** A float32 dtype, memoised as `memo`: dtype('f4', False, True) with the state (3, '<'). */
-const dtypeF4 = (memo: number): number[] => [
-  ...global('numpy', 'dtype'), ...shortUnicode('f4'), NEWFALSE, NEWTRUE, TUPLE3, REDUCE,
-  0x4b, 3, ...shortUnicode('<'), TUPLE2, BUILD, ...put(memo),
-];
 
 const refuses = (t: import('ava').ExecutionContext, bytes: Uint8Array, maxBytes: number, problem: string): void => {
   t.throws(() => parsePickleWeights(bytes, 'hostile.pkl', { maxBytes }), { instanceOf: InputError, message: `hostile.pkl: ${problem}` });
@@ -41,11 +20,7 @@ const refuses = (t: import('ava').ExecutionContext, bytes: Uint8Array, maxBytes:
 
 test('one stored string turned into bytes by _codecs.encode thousands of times is counted every time', (t) => {
   // 64 KiB of text, then 2,000 calls encode(text, 'latin1'): a 96 KB file that would make 131 MB.
-  const bytes = pickle(
-    PROTO2, global('_codecs', 'encode'), put(0), unicode(65536), put(1),
-    repeat(2000, [...get(0), ...get(1), ...shortUnicode('latin1'), TUPLE2, REDUCE, POP]),
-    EMPTY_DICT, STOP,
-  );
+  const bytes = encodeBomb(2000);
   t.true(bytes.length < 100_000);
   // Charged: the two names of the global (13 bytes), the text (65,536), then 6 + 65,536 per call:
   // 254 calls fit in 16 MiB, the 255th call's copy does not. The calls start at byte 65,563, and
