@@ -159,8 +159,10 @@ function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, bud
     weights.set(key, decodeArray({ name: key, shape, type, fortranOrder: value.fortranOrder, bytes }, file));
   }
   if (weights.size === 0) {
-    const keys = [...root.keys()].map((key) => (typeof key !== 'string' ? `<${typeof key}>` : /^[\w.-]{1,80}$/.test(key) ? key : quote(key)));
-    throw new InputError(file, `the dict holds no numpy float arrays (keys: ${keys.join(', ') || 'none'})`);
+    // At most 10 keys, so that a dict of 100,000 keys still makes a one-line message of normal length.
+    const keys = [...root.keys()].slice(0, 10).map((key) => (typeof key !== 'string' ? `<${typeof key}>` : /^[\w.-]{1,80}$/.test(key) ? key : quote(key)));
+    const more = root.size > 10 ? ` … and ${root.size - 10} more` : '';
+    throw new InputError(file, `the dict holds no numpy float arrays (keys: ${keys.join(', ') || 'none'}${more})`);
   }
   return weights;
 }

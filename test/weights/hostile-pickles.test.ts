@@ -93,3 +93,9 @@ test('the traps are gone once a parse ends, whether it failed or not', (t) => {
   t.is(`${[1, [2, 3]]}`, '1,2,3');
   t.false('__setstate__' in {});
 });
+
+test('a dict of 100,000 keys and no arrays names ten of them, on a line of normal length', (t) => {
+  const entries = Array.from({ length: 100_000 }, (_, i) => [...binint(i), NONE]).flat();
+  const bytes = pickle(PROTO2, EMPTY_DICT, MARK, entries, SETITEMS, STOP);
+  refuses(t, bytes, 16 * MiB, 'the dict holds no numpy float arrays (keys: <number>, <number>, <number>, <number>, <number>, <number>, <number>, <number>, <number>, <number> … and 99990 more)');
+});
