@@ -29,14 +29,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     if (argv[0] === 'generate') return await (await import('./generate-command.js')).generateCommand(argv.slice(1), io, controller.signal);
     const parsed = parseCliOptions(argv);
     debug = parsed.debug;
-    if (parsed.help) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
-    if (parsed.version) {
-      io.stdout.write(`mnist-eval ${packageVersion()}\n`);
-      return 0;
-    }
+    if (parsed.help) return await print(io, USAGE);
+    if (parsed.version) return await print(io, `mnist-eval ${packageVersion()}\n`);
     const log = parsed.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
     // More workers or threads than cores only cost memory and time: capped, with a warning.
     const { request: options, warnings } = capThreads(parsed);
@@ -86,10 +80,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
 /** `mnist-eval merge PART.json …`: its errors reach main's handler like the run's. */
 async function merge(argv: readonly string[], io: CliIo): Promise<number> {
   const options = parseMergeOptions(argv);
-  if (options.help) {
-    io.stdout.write(MERGE_USAGE);
-    return 0;
-  }
+  if (options.help) return print(io, MERGE_USAGE);
   const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
   const { runMerge } = await import('../../pipelines/merge-reports.js');
   const report = await runMerge(options, { log });
