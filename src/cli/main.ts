@@ -129,7 +129,7 @@ const FILE_ERRORS: Readonly<Record<string, string>> = {
  * output under /proc, a disk that fills up): the user's path, not an internal error. A staged
  * output's temporary name (`.<name>.<pid>.<random>.tmp`) is reported as the output's own name.
  */
-function fileErrorOf(error: unknown): string | undefined {
+export function fileErrorOf(error: unknown): string | undefined {
   const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
   if (typeof path !== 'string' || code === undefined || FILE_ERRORS[code] === undefined) return undefined;
   const staged = /^(.*\/)?\.([^/]+)\.\d+\.[0-9a-f]{12}\.tmp$/.exec(path);
