@@ -9,6 +9,7 @@ import { packageVersion } from '../datasets/data-files.js';
 import { formatSummary } from '../report/summary.js';
 import { findChartFont } from '../charts/chart-font.js';
 import { capThreads } from '../operators/forward-plan.js';
+import type { Report } from '../types.js';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -22,8 +23,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   let debug = argv.includes('--debug');
   guardStdout(io.stdout);
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new Interrupted());
-  process.once('SIGINT', onSigint);
+  const stopListening = onInterrupt(() => controller.abort(new Interrupted()));
+  const command = argv[0] === 'merge' || argv[0] === 'generate' ? `${argv[0]} ` : '';
   try {
     if (argv[0] === 'merge') return await merge(argv.slice(1), io);
     if (argv[0] === 'generate') return await (await import('./generate-command.js')).generateCommand(argv.slice(1), io, controller.signal);
@@ -44,17 +45,14 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       progress.update(done);
     };
     const report = await runEvaluation(options, { log, onProgress, signal: controller.signal }).finally(() => progress?.finish());
-    const { path, sidecar, shown, leftOut } = report.mosaic;
-    const mosaic = path === null ? [] : [`${path} (${shown} tiles${leftOut ? `, ${leftOut} left out` : ''})`, sidecar];
-    const wrote = `wrote ${[...mosaic, options.report, report.predictions, options.html, options.charts].filter(Boolean).join(', ')}\n`;
-    return await print(io, options.json ? formatReportJson(report) : `${formatSummary(report)}\n\n${wrote}`);
+    return await print(io, options.json ? formatReportJson(report) : resultText(report, options));
   } catch (error) {
     if (error instanceof Interrupted) {
       io.stderr.write('mnist-eval: interrupted; no output written\n');
       return EXIT_INTERRUPTED;
     }
     if (error instanceof UsageError) {
-      io.stderr.write(`mnist-eval: ${error.message}\n(see mnist-eval --help)\n`);
+      io.stderr.write(`mnist-eval: ${error.message}\n(see mnist-eval ${command}--help)\n`);
       if (debug) io.stderr.write(`${error.stack}\n`);
       return error.exitCode;
     }
@@ -73,8 +71,34 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     if (debug) io.stderr.write(`${(error as Error)?.stack}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
   }
+}
+
+/**
+ * Ctrl-C aborts every run in progress. One listener for the process, however many runs (tests
+ * call main many times at once): the process has one SIGINT, so this is the one piece of state
+ * kept at module level.
+ */
+const interruptible = new Set<() => void>();
+const interruptAll = (): void => {
+  for (const abort of interruptible) abort();
+};
+function onInterrupt(abort: () => void): () => void {
+  if (interruptible.size === 0) process.on('SIGINT', interruptAll);
+  interruptible.add(abort);
+  return () => {
+    interruptible.delete(abort);
+    if (interruptible.size === 0) process.off('SIGINT', interruptAll);
+  };
+}
+
+/** The terminal's summary of a run or a merge: accuracy, the confusion table, and the files written. */
+function resultText(report: Report, options: { readonly report: string; readonly html?: string; readonly charts?: string }): string {
+  const { path, sidecar, shown, leftOut } = report.mosaic;
+  const mosaic = path === null ? [] : [`${path} (${shown} tiles${leftOut ? `, ${leftOut} left out` : ''})`, sidecar];
+  const written = [...mosaic, options.report, report.predictions, options.html, options.charts].filter(Boolean);
+  return `${formatSummary(report)}\n\nwrote ${written.join(', ')}\n`;
 }
 
 /** `mnist-eval merge PART.json …`: its errors reach main's handler like the run's. */
@@ -84,8 +108,7 @@ async function merge(argv: readonly string[], io: CliIo): Promise<number> {
   const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
   const { runMerge } = await import('../../pipelines/merge-reports.js');
   const report = await runMerge(options, { log });
-  const wrote = `wrote ${report.mosaic.path} (${report.mosaic.shown} tiles${report.mosaic.leftOut ? `, ${report.mosaic.leftOut} left out` : ''}), ${report.mosaic.sidecar}, ${options.report}\n`;
-  return print(io, options.json ? formatReportJson(report) : `${formatSummary(report)}\n\n${wrote}`);
+  return print(io, options.json ? formatReportJson(report) : resultText(report, options));
 }
 
 /**

@@ -53,7 +53,7 @@ out/errors.png and out/report.json.
                        numpy) or js (plain JavaScript, float64 sums)
   --no-normalize       keep pixels at 0..255 instead of scaling to 0..1 (the classic bug)
   --mosaic PATH        PNG of the misclassified images (default out/errors.png),
-                       with a JSON sidecar beside it mapping each tile to its image
+                       with its tile index beside it (NAME.tiles.json: tile → image)
   --no-mosaic          write neither the mosaic nor its tile index (the report's
                        mosaic.path and .sidecar are null; --html still shows the mosaic)
   --mosaic-cap N       at most N tiles in the mosaic (default 400)
