@@ -40,8 +40,8 @@ out/errors.png and out/report.json.
   --precision NAME     compute in float32 or float64 (default: float64 if the
                        weights are all float64, else float32)
   --batch-size N       images per forward pass (default 100)
-  --max-weights-mib N  refuse weight files whose arrays would take more than N MiB
-                       (default 2048), before allocating them
+  --max-weights-mib N  refuse weight files whose loading would take more than N MiB
+                       (arrays, strings, bytes; default 2048), before allocating them
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: from 20,000 images one worker, with the main
                        thread running batches too whenever the worker has one);
