@@ -87,6 +87,7 @@ export async function checkMnistEval(t: ExecutionContext, args: readonly string[
     if (predictions !== undefined && existsSync(join(cwd, predictions))) {
       t.true((await readFile(join(cwd, predictions), 'utf8')) === reference.predictions, `${predictions} differs from the predictions CSV of one run over big-images.gz (\`${exit.command}\`)`);
     }
+    t.log(`  the same ${MERGED_FIELDS.join(', ')}${predictions === undefined ? '' : ' and predictions CSV'} as one run over big-images.gz`);
   } else {
     const total = expectedTotal(args, context);
     if (total !== undefined) t.is(report.total, total, `\`${exit.command}\` evaluated ${report.total} images, expected ${total}`);

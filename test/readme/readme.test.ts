@@ -186,7 +186,10 @@ async function runCommand(t: ExecutionContext, plan: CommandPlan, cwd: string): 
   t.log(`$ ${plan.written}`);
   for (const line of plan.applied) t.log(`  rewritten: ${line}`);
   for (const line of plan.lines) for (const words of stages(line)) if (words[0] === 'mnist-eval' && words[1] === 'merge') await makeMergeInputs(t, words, cwd);
-  if (plan.lines.length > 1) await crossCheckParallel(t, plan);
+  if (plan.lines.length > 1) {
+    t.log(`  run as ${plan.lines.length} commands at once: ${plan.lines.map((line) => `\`${line}\``).join(', ')}`);
+    await crossCheckParallel(t, plan);
+  }
   const exits = await Promise.all(plan.lines.map((line) => sh(line, cwd)));
   for (const exit of exits) {
     if (!succeeded(t, exit)) continue;
@@ -203,6 +206,7 @@ async function crossCheckParallel(t: ExecutionContext, plan: CommandPlan): Promi
   if (which.code !== 0) return;
   const dry = await sh(`parallel --will-cite --dry-run ${rewrite(plan.written, REWRITES).text.replace(/^parallel\s+/, '')}`, DATA_DIR);
   t.deepEqual(dry.stdout.trim().split('\n').sort(), [...plan.lines].sort(), 'GNU parallel expands the command otherwise');
+  t.log('  (GNU parallel --dry-run expands it the same way)');
 }
 
 function shellTest(block: Block): [string, (t: ExecutionContext) => Promise<void>] {
@@ -265,6 +269,7 @@ function jobTest(block: Block): [string, (t: ExecutionContext) => Promise<void>]
       const report = await readReport(t, flag(podArgv, '--report') ?? 'out/report.json', cwd, exit.command);
       t.like(report?.shard, { index, count: completions }, `pod ${index}'s report is not shard ${index} of ${completions}`);
     }
+    t.log(`${completions} pods, JOB_COMPLETION_INDEX=0…${completions - 1}: each exited 0 and wrote its report as shard K of ${completions}`);
     await runCommand(t, mergePlan, cwd);
   }];
 }
