@@ -72,8 +72,8 @@ export function threadsWanted(request: ForwardRequest, images?: number): { reado
 
 /**
  * `request` with no more workers, and no more threads, than the machine has cores
- * (`availableParallelism()`): more only share the cores and cost memory (64 workers on 2 cores took
- * 674 MB and ran 7× slower). Each cap comes with a warning line for the caller to show.
+ * (`availableParallelism()`): more only share the cores, each with a copy of the network and
+ * its buffers. Each cap comes with a warning line for the caller to show.
  */
 export function capThreads<T extends ForwardRequest>(request: T, cores = availableParallelism()): { readonly request: T; readonly warnings: readonly string[] } {
   const warnings: string[] = [];
