@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../src/errors.js';
 import type { MergeRunOptions } from './run-options.js';
 import { OutputSet } from '../src/outputs/output-set.js';
+import { checkPlaces } from '../src/outputs/output-places.js';
 import { findChartFont } from '../src/charts/chart-font.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
@@ -167,11 +168,11 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
  * report, the mosaic and its tile index, and if asked the HTML page, the charts and the predictions
  * CSV (joined from the shards' own CSVs, see join-predictions.ts).
  */
-export async function runMerge(options: MergeRunOptions, hooks: { readonly log: (line: string) => void }): Promise<Report> {
+export async function runMerge(options: MergeRunOptions, hooks: { readonly log: (line: string) => void; readonly stdout?: NodeJS.WritableStream }): Promise<Report> {
   const started = performance.now();
-  const outputs = new OutputSet();
+  const outputs = new OutputSet({ stdout: hooks.stdout });
   try {
-    await outputs.checkWritable(outputTargets(options));
+    await outputs.checkWritable(outputTargets(options), options.parts.map((path) => ({ path, as: 'a partial report' })));
     // The chart font is the user's setting: a missing one fails now, not after the merge.
     if (options.charts !== undefined) findChartFont();
     const parts = await Promise.all(options.parts.map(readPartialReport));
@@ -179,6 +180,7 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
     const ordered = [...parts].sort((a, b) => a.report.shard.index - b.report.shard.index);
     // A shard without its CSV is refused before anything is said or written.
     const csvs = options.predictions === undefined ? undefined : predictionsOf(ordered);
+    if (csvs !== undefined) await checkPlaces(outputTargets(options), csvs.map((path, k) => ({ path, as: `shard ${ordered[k].report.shard.index}'s predictions CSV` })));
     const { rows, cols, mosaicScale } = parts[0].report.shard;
     if (options.predictions !== undefined && csvs !== undefined) await joinPredictions(ordered, csvs, outputs.openStream(options.predictions));
     hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);

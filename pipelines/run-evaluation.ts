@@ -10,6 +10,7 @@ import { loadModel } from '../src/model/load-model.js';
 import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/outputs/output-set.js';
+import { checkPlaces } from '../src/outputs/output-places.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
@@ -22,7 +23,7 @@ import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
 import { createThreadSource } from '../src/workers/threads.js';
 import { usageErrorOf } from '../src/errors.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
-import { outputTargets, stageResults } from './stage-outputs.js';
+import { outputTargets, runInputs, stageResults } from './stage-outputs.js';
 import type { ModelInfo, Report } from '../src/types.js';
 
 /** Batches that may wait between the forward pass and the end of the pipeline (CSV writes). */
@@ -32,6 +33,8 @@ export interface RunHooks {
   readonly log: (line: string) => void;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** Where an output given as `-` goes (default: process.stdout). */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /** Runs the pipeline to its single result; unsubscribes (closing the files) when `signal` aborts. */
@@ -59,10 +62,10 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
   const { images, labels } = named ?? pairedInputs(options, hooks.log) ?? { images: requireDataFile(TEST_IMAGES), labels: requireDataFile(TEST_LABELS) };
 
-  const outputs = new OutputSet();
+  const outputs = new OutputSet({ stdout: hooks.stdout });
   const threadSource = createThreadSource();
   try {
-    await outputs.checkWritable(outputTargets(options));
+    await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels }));
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
     // An empty or out-of-range selection is refused before any thread starts or weight loads.
@@ -74,6 +77,8 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
       model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes,
     });
+    // The default weights are known now: no output may be them either.
+    if (options.weights === undefined) await checkPlaces(outputTargets(options), [{ path: model.weights.path, as: '--weights' }]);
     const count = part.end - part.start;
     const which = count === header.count ? `${header.count} images` : `images ${part.start}..${part.end - 1} of ${header.count}`;
     const shardNote = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
@@ -118,7 +123,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       shard: options.shard === undefined ? undefined : {
         ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, mosaicScale: options.mosaicScale,
         // The shard's own CSV, for `merge --predictions`: found from the partial report's folder.
-        predictions: options.predictions === undefined ? undefined : relative(dirname(resolve(options.report)), resolve(options.predictions)),
+        predictions: options.predictions === undefined || options.predictions === '-' ? undefined : relative(dirname(resolve(options.report)), resolve(options.predictions)),
         tiles: encodeTiles(tiles),
       },
     });

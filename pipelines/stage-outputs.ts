@@ -5,6 +5,8 @@
  * charts, the HTML page and the report. The predictions CSV is streamed by each pipeline itself.
  */
 import { join } from 'node:path';
+import type { NamedPath } from '../src/outputs/output-places.js';
+import { zipEntryPath } from '../src/sources/format-of.js';
 import type { OutputSet, OutputTarget } from '../src/outputs/output-set.js';
 import type { Mosaic } from '../src/mosaic/render-mosaic.js';
 import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
@@ -39,6 +41,12 @@ export function outputTargets(paths: OutputPaths): OutputTarget[] {
     ...(paths.html ? [{ path: paths.html, as: '--html' }] : []),
     ...(charts ? chartPaths(charts).map((path) => ({ path, as: `a chart (--charts ${charts})` })) : []),
   ];
+}
+
+/** A run's input files, labelled by option, for `OutputSet.checkWritable` (an archive's entry is its archive). */
+export function runInputs(inputs: { readonly images: string; readonly labels: string; readonly weights?: string; readonly model?: string }): NamedPath[] {
+  const named: Array<[string, string | undefined]> = [['--images', inputs.images], ['--labels', inputs.labels], ['--weights', inputs.weights], ['--model', inputs.model]];
+  return named.flatMap(([as, path]) => (path === undefined ? [] : [{ path: zipEntryPath(path)?.archive ?? path, as }]));
 }
 
 /** What the files are made from. */

@@ -9,6 +9,7 @@ import { packageVersion } from '../datasets/data-files.js';
 import { formatSummary } from '../report/summary.js';
 import { findChartFont } from '../charts/chart-font.js';
 import { capThreads } from '../operators/forward-plan.js';
+import { writesStdout } from './stdout-outputs.js';
 import type { Report } from '../types.js';
 
 export const EXIT_INTERRUPTED = 130;
@@ -44,8 +45,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       progress ??= createProgress({ total, stream: io.stderr as NodeJS.WriteStream, enabled: !options.quiet });
       progress.update(done);
     };
-    const report = await runEvaluation(options, { log, onProgress, signal: controller.signal }).finally(() => progress?.finish());
-    return await print(io, options.json ? formatReportJson(report) : resultText(report, options));
+    const report = await runEvaluation(options, { log, onProgress, signal: controller.signal, stdout: io.stdout }).finally(() => progress?.finish());
+    return await printResult(io, report, options);
   } catch (error) {
     if (error instanceof Interrupted) {
       io.stderr.write('mnist-eval: interrupted; no output written\n');
@@ -107,8 +108,15 @@ async function merge(argv: readonly string[], io: CliIo): Promise<number> {
   if (options.help) return print(io, MERGE_USAGE);
   const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
   const { runMerge } = await import('../../pipelines/merge-reports.js');
-  const report = await runMerge(options, { log });
-  return print(io, options.json ? formatReportJson(report) : resultText(report, options));
+  const report = await runMerge(options, { log, stdout: io.stdout });
+  return printResult(io, report, options);
+}
+
+/** The summary on stdout, or the report with --json; with an output on stdout (`--report -`), the summary on stderr unless --quiet. */
+function printResult(io: CliIo, report: Report, options: Parameters<typeof resultText>[1] & { readonly predictions?: string; readonly json: boolean; readonly quiet: boolean }): Promise<number> {
+  if (!writesStdout(options)) return print(io, options.json ? formatReportJson(report) : resultText(report, options));
+  if (!options.quiet) io.stderr.write(resultText(report, options).replaceAll(/(?<=wrote |, )-(?=,|\n)/g, 'standard output'));
+  return Promise.resolve(0);
 }
 
 /**

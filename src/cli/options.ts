@@ -1,6 +1,7 @@
 import { DATASET_NAMES, isDatasetName, type DatasetName } from '../datasets/named-datasets.js';
 import { UsageError } from '../errors.js';
 import { COMMON_FLAGS, parseArgv, requirePaths } from './parse-argv.js';
+import { checkStdoutOutputs } from './stdout-outputs.js';
 import type { RunOptions } from '../../pipelines/run-options.js';
 import { resolveShard } from '../sources/shards.js';
 import { MAX_WORKERS } from '../operators/forward-plan.js';
@@ -63,8 +64,10 @@ out/errors.png and out/report.json.
   --html PATH          a self-contained HTML report: summary, charts, a confusion
                        matrix whose cells show their images, and the mosaic
   --charts DIR         per-class accuracy and confusion-matrix charts, SVG and PNG
-  --report PATH        JSON report (default out/report.json)
-  --predictions PATH   CSV with index,label,predicted,confidence for every image
+  --report PATH        JSON report (default out/report.json); - prints it on stdout
+  --predictions PATH   CSV with index,label,predicted,confidence for every image; -
+                       prints it on stdout (after the files are written; the summary
+                       then goes to stderr)
   --json               print the report as JSON on stdout, nothing else there
   --quiet              no progress or log lines on stderr
   --debug              print stack traces of errors
@@ -161,6 +164,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   const parsed = parseArgv(argv, OPTIONS, false);
   const v = parsed.values;
   requirePaths(v, ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts']);
+  checkStdoutOutputs(v);
   if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
     throw new UsageError(`--dataset must be ${DATASET_NAMES.join(' or ')}, got '${v.dataset}'`);
   }

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { once } from 'node:events';
+import { open, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { makeFolders, makeFoldersSync, nearestExisting, removeEmptyFolders, syncDirectory } from './folders.js';
+import { commitFiles, NODE_FS, scratchName, type CommitFs } from './commit-files.js';
+import { checkPlaces, STDOUT, type NamedPath } from './output-places.js';
+import { closeStream, copyToStdout, drained, finishStream } from './stream-files.js';
 
 /**
  * Writing outputs so that a reader never sees half a file and a failed run leaves nothing behind:
@@ -15,14 +17,14 @@ import { makeFolders, makeFoldersSync, nearestExisting, removeEmptyFolders, sync
 export type FileData = Uint8Array | string;
 
 /** An output's path and what it is, for messages: `{ path: 'out/x.json', as: '--report' }`. */
-export interface OutputTarget {
-  readonly path: string;
-  readonly as: string;
-}
+export type OutputTarget = NamedPath;
 
-/** The temporary name used for `path`: `.<name>.<pid>.<random>.tmp` in the same folder. */
+/**
+ * The temporary name used for `path`: `.mnist-eval.<random>.tmp` in the same folder, without the
+ * target's name, so that it is a valid name whenever the target's is (a name of 255 bytes too).
+ */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return scratchName(dirname(path), 'tmp');
 }
 
 /**
@@ -57,21 +59,32 @@ export async function writeFileAtomic(path: string, data: FileData): Promise<voi
  *       throw error;
  *     }
  *
- * Renames are atomic one by one, not as a group: if the disk fails between two renames, the first
- * file stays. Everything before `commit` (rendering, encoding, writing) can fail without a trace.
+ * Renames are atomic one by one; as a group, a rename that fails takes back those already made, the
+ * previous files kept under backup names until all are in place (commit-files.ts). Everything before
+ * `commit` (rendering, encoding, writing) can fail without a trace. `-` stages standard output: its
+ * file is staged in the OS temp folder and copied to `stdout` after every file is in place.
  *
  * Outputs produced bit by bit (a CSV row per batch) use `openStream`, which stages a temporary file
  * written through a stream; `commit` flushes and fsyncs it before renaming. `checkWritable` checks the
  * targets up front, so a bad output path fails before a long evaluation rather than after it.
  */
 export class OutputSet {
-  readonly #staged = new Map<string, string>(); // target path → temporary path
+  readonly #staged = new Map<string, string>(); // target path (or `-`) → temporary path
+  readonly #given = new Map<string, string>(); // target path → the path as given, for messages
+  readonly #stdout: NodeJS.WritableStream;
+  readonly #fs: CommitFs;
   readonly #createdFolders: Array<{ folder: string; top: string }> = [];
   readonly #pending = new Set<Promise<void>>();
   readonly #streams = new Map<string, { stream: WriteStream; error?: Error }>(); // temp path → stream
   /** The first failed write, so `commit` refuses even after the failed stage has settled. */
   #failure: { error: unknown } | undefined;
   #state: 'open' | 'committing' | 'committed' | 'aborted' | 'failed' = 'open';
+
+  /** `stdout` receives an output staged as `-`; `fs` is for tests that make a rename fail. */
+  constructor(options: { readonly stdout?: NodeJS.WritableStream; readonly fs?: CommitFs } = {}) {
+    this.#stdout = options.stdout ?? process.stdout;
+    this.#fs = options.fs ?? NODE_FS;
+  }
 
   /** Target paths staged so far, in staging order. */
   get paths(): string[] {
@@ -81,11 +94,9 @@ export class OutputSet {
   /** Writes `data` to a temporary file beside `path`; nothing appears at `path` until `commit`. */
   stage(path: string, data: FileData): Promise<void> {
     this.#checkOpen('stage');
-    const target = resolve(path);
-    if (this.#staged.has(target)) throw new Error(`OutputSet: ${path} is already staged`);
-    const temp = tempPathFor(target);
-    this.#staged.set(target, temp); // registered before writing, so abort() removes it even mid-write
+    const { target, temp } = this.#register(path);
     const write = this.#write(target, temp, data).catch((error: unknown) => {
+      error = this.#named(error);
       this.#failure ??= { error };
       throw error;
     });
@@ -99,18 +110,15 @@ export class OutputSet {
    */
   openStream(path: string): StagedStream {
     this.#checkOpen('openStream');
-    const target = resolve(path);
-    if (this.#staged.has(target)) throw new Error(`OutputSet: ${path} is already staged`);
-    const folder = dirname(target);
+    const folder = dirname(resolve(path));
     let top: string | undefined;
     try {
-      top = makeFoldersSync(folder);
+      top = path === STDOUT ? undefined : makeFoldersSync(folder);
     } catch (error) {
       throw cannotWrite(path, error);
     }
     if (top !== undefined) this.#createdFolders.push({ folder, top });
-    const temp = tempPathFor(target);
-    this.#staged.set(target, temp);
+    const { target, temp } = this.#register(path);
     const entry: { stream: WriteStream; error?: Error } = { stream: createWriteStream(temp, { flags: 'wx' }) };
     entry.stream.on('error', (error) => (entry.error ??= error));
     this.#streams.set(temp, entry);
@@ -124,29 +132,23 @@ export class OutputSet {
   }
 
   /**
-   * Fails early, with an `InputError` naming the path, when an output could not be written: it is a
-   * folder, two outputs share a path (the message names both, when the targets say what they are),
-   * or a file cannot be created in the nearest existing folder above it. That is tried for real, with
-   * a temporary file removed at once (permissions alone do not tell: root may write anywhere, but
-   * not in /proc or on a read-only mount). Leaves nothing behind.
+   * Fails early, with an `InputError` naming the path, when an output could not be written or must
+   * not be: two outputs are one file, also under different spellings (the message names both, when
+   * the targets say what they are), an output is one of `inputs`, something other than a regular
+   * file is at its path (a folder, a device, a FIFO: output-places.ts), or a file cannot be created
+   * in the nearest existing folder above it. That is tried for real, with a temporary file removed
+   * at once (permissions alone do not tell: root may write anywhere, but not in /proc or on a
+   * read-only mount). Leaves nothing behind. `-` (standard output) is not checked.
    */
-  async checkWritable(targets: ReadonlyArray<string | OutputTarget>): Promise<void> {
-    const seen = new Map<string, OutputTarget | string>();
+  async checkWritable(targets: ReadonlyArray<string | OutputTarget>, inputs: readonly NamedPath[] = []): Promise<void> {
+    await checkPlaces(targets, inputs);
     for (const given of targets) {
       const path = typeof given === 'string' ? given : given.path;
+      if (path === STDOUT) continue;
       const target = resolve(path);
-      const twin = seen.get(target);
-      if (twin !== undefined) {
-        throw new InputError(path, typeof twin === 'string' || typeof given === 'string'
-          ? 'given for two different outputs, expected distinct paths'
-          : `given as ${twin.as} and as ${given.as}`);
-      }
-      seen.set(target, given);
-      const existing = await stat(target).catch(() => undefined);
-      if (existing?.isDirectory()) throw new InputError(path, 'is a folder, expected a file path');
       const folder = await nearestExisting(dirname(target));
       if (!folder.isDirectory) throw new InputError(path, `${folder.path} is not a folder`);
-      const probe = tempPathFor(join(folder.path, basename(target)));
+      const probe = scratchName(folder.path, 'tmp');
       try {
         await (await open(probe, 'wx')).close();
       } catch (error) {
@@ -165,20 +167,23 @@ export class OutputSet {
     if (failed) this.#failure ??= { error: failed.reason };
     if (this.#failure) {
       this.#state = 'failed';
+      const error = this.#named(this.#failure.error);
+      if (error instanceof InputError) throw error;
       throw new Error('OutputSet: cannot commit after a failed write; call abort()', { cause: this.#failure.error });
     }
     const entries = [...this.#staged];
-    for (const [i, [target, temp]] of entries.entries()) {
-      try {
-        await rename(temp, target);
-      } catch (error) {
-        this.#state = 'failed';
-        await Promise.all(entries.slice(i).map(([, rest]) => removeQuietly(rest)));
-        throw error;
-      }
+    const files = entries.filter(([target]) => target !== STDOUT).map(([target, temp]) => ({ target, temp, given: this.#given.get(target) ?? target }));
+    try {
+      await commitFiles(files, this.#fs);
+    } catch (error) {
+      this.#state = 'failed';
+      await Promise.all(entries.map(([, temp]) => removeQuietly(temp)));
+      throw error;
     }
     this.#state = 'committed';
-    await Promise.all([...new Set(entries.map(([target]) => dirname(target)))].map(syncDirectory));
+    await Promise.all([...new Set(files.map(({ target }) => dirname(target)))].map(syncDirectory));
+    const piped = this.#staged.get(STDOUT);
+    if (piped !== undefined) await copyToStdout(piped, this.#stdout).finally(() => removeQuietly(piped));
     return entries.map(([target]) => target);
   }
 
@@ -192,10 +197,29 @@ export class OutputSet {
     for (const { folder, top } of [...this.#createdFolders].reverse()) await removeEmptyFolders(folder, top);
   }
 
+  /** Records a new target and its temporary name (registered before writing, so abort() removes it even mid-write). */
+  #register(path: string): { target: string; temp: string } {
+    const target = path === STDOUT ? STDOUT : resolve(path);
+    if (this.#staged.has(target)) throw new Error(`OutputSet: ${path} is already staged`);
+    const temp = target === STDOUT ? scratchName(tmpdir(), 'tmp') : tempPathFor(target);
+    this.#staged.set(target, temp);
+    this.#given.set(target, path);
+    return { target, temp };
+  }
+
+  /** A file-system error on a temporary file as an InputError naming its output (the temporary name means nothing to the user). */
+  #named(error: unknown): unknown {
+    const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+    const target = [...this.#staged].find(([, temp]) => temp === path)?.[0];
+    if (code === undefined || target === undefined) return error;
+    const given = this.#given.get(target) ?? target;
+    return new InputError(target === STDOUT ? 'standard output' : given, `cannot write in ${dirname(path!)} (${code})`);
+  }
+
   async #write(target: string, temp: string, data: FileData): Promise<void> {
     const folder = dirname(target);
-    const top = await makeFolders(folder).catch((error: unknown) => {
-      throw cannotWrite(target, error);
+    const top = target === STDOUT ? undefined : await makeFolders(folder).catch((error: unknown) => {
+      throw cannotWrite(this.#given.get(target) ?? target, error);
     });
     if (top !== undefined) this.#createdFolders.push({ folder, top });
     if (this.#state === 'aborted') return; // aborted while creating the folder
@@ -218,47 +242,6 @@ export interface StagedStream {
    * writer that awaits it never holds more than about one buffer of data in memory.
    */
   write(chunk: FileData): Promise<void>;
-}
-
-/** Resolves on the stream's next 'drain', 'error' or 'close', whichever comes first. */
-function drained(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('error', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('error', done);
-    stream.on('close', done);
-  });
-}
-
-/** Ends the stream, then fsyncs the file (a WriteStream cannot), and reports any write error. */
-async function finishStream(entry: { stream: WriteStream; error?: Error }): Promise<void> {
-  const { stream } = entry;
-  if (!stream.closed) {
-    const closed = once(stream, 'close');
-    stream.end();
-    await closed.catch(() => undefined);
-  }
-  if (entry.error) throw entry.error;
-  const handle = await open(stream.path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Stops the stream without caring about its data; its file is deleted afterwards. */
-async function closeStream(entry: { stream: WriteStream }): Promise<void> {
-  const { stream } = entry;
-  if (stream.closed) return;
-  const closed = once(stream, 'close');
-  stream.destroy();
-  await closed.catch(() => undefined);
 }
 
 /** The error of an output whose folder cannot be made: one line naming the output. */
