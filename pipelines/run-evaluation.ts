@@ -12,6 +12,7 @@ import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { checkPlaces } from '../src/outputs/output-places.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
+import { mosaicTooLarge } from '../src/mosaic/mosaic-limits.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
 import { datasetFiles } from '../src/datasets/named-datasets.js';
@@ -21,7 +22,7 @@ import { Credits } from '../src/operators/credits.js';
 import { encodeTiles, formatReportJson } from '../src/report/report-json.js';
 import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
 import { createThreadSource } from '../src/workers/threads.js';
-import { usageErrorOf } from '../src/errors.js';
+import { UsageError, usageErrorOf } from '../src/errors.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
 import { outputTargets, runInputs, stageResults } from './stage-outputs.js';
 import type { ModelInfo, Report } from '../src/types.js';
@@ -68,6 +69,9 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels }));
     const header = await readIdxHeaderOf(images, 'images');
     const [, rows, cols] = header.dims;
+    // --mosaic-cap and --mosaic-scale were checked at 28x28; the images' own size may not fit.
+    const tooLarge = mosaicTooLarge(options.mosaicCap, { rows, cols, scale: options.mosaicScale });
+    if (tooLarge !== undefined) throw new UsageError(`--mosaic-cap ${options.mosaicCap} --mosaic-scale ${options.mosaicScale}: ${images}: ${tooLarge}; lower either`);
     // An empty or out-of-range selection is refused before any thread starts or weight loads.
     const { range, part } = checkedRange(header.count, options, images);
     // The threads the plan will use start now, while the weights load.

@@ -4,7 +4,9 @@ import { COMMON_FLAGS, parseArgv, requirePaths } from './parse-argv.js';
 import { checkStdoutOutputs } from './stdout-outputs.js';
 import type { RunOptions } from '../../pipelines/run-options.js';
 import { resolveShard } from '../sources/shards.js';
-import { MAX_WORKERS } from '../operators/forward-plan.js';
+import { MAX_BATCH_SIZE, MAX_THREADS, MAX_WORKERS } from '../operators/forward-plan.js';
+import { MAX_MOSAIC_CAP, MAX_MOSAIC_SCALE, mosaicTooLarge } from '../mosaic/mosaic-limits.js';
+import { MAX_LIMIT_BYTES } from '../weights/decode-array.js';
 
 export const USAGE = `usage: mnist-eval [options]
        mnist-eval COMMAND … [options]    (see mnist-eval COMMAND --help)
@@ -118,6 +120,28 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return Number(value);
 }
 
+/**
+ * `--name`'s value, a whole number from 1 to `max` (`fallback` when not given); `why` says what
+ * the upper bound protects, in the message.
+ */
+function boundedInteger(name: string, value: string | undefined, fallback: number, max: number, why: string): number {
+  const n = positiveInteger(name, value, fallback);
+  if (n > max) throw new UsageError(`--${name} must be at most ${max} (${why}), got '${value}'`);
+  return n;
+}
+
+/** MNIST's image size: the mosaic's bounds are checked at it before anything is read (and at the real size once the header is). */
+const MNIST_IMAGE = { rows: 28, cols: 28 } as const;
+
+/** `--mosaic-cap` and `--mosaic-scale`, each bounded, and together a canvas the renderer can draw. */
+function mosaicBounds(v: { readonly 'mosaic-cap'?: string; readonly 'mosaic-scale'?: string }): { readonly mosaicCap: number; readonly mosaicScale: number } {
+  const mosaicCap = boundedInteger('mosaic-cap', v['mosaic-cap'], 400, MAX_MOSAIC_CAP, 'tiles kept in memory and drawn');
+  const mosaicScale = boundedInteger('mosaic-scale', v['mosaic-scale'], 2, MAX_MOSAIC_SCALE, 'pixels a digit pixel becomes, each way');
+  const tooLarge = mosaicTooLarge(mosaicCap, { ...MNIST_IMAGE, scale: mosaicScale });
+  if (tooLarge !== undefined) throw new UsageError(`--mosaic-cap ${mosaicCap} --mosaic-scale ${mosaicScale}: ${tooLarge}; lower either`);
+  return { mosaicCap, mosaicScale };
+}
+
 function workerCount(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > MAX_WORKERS) throw new UsageError(`--workers must be a whole number from 0 to ${MAX_WORKERS}, got '${value}'`);
@@ -200,16 +224,15 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     model: v.model,
     activation,
     precision,
-    batchSize: positiveInteger('batch-size', v['batch-size'], 100),
-    maxWeightBytes: positiveInteger('max-weights-mib', v['max-weights-mib'], 2048) * 2 ** 20,
+    batchSize: boundedInteger('batch-size', v['batch-size'], 100, MAX_BATCH_SIZE, "the kernels' buffers hold one batch"),
+    maxWeightBytes: boundedInteger('max-weights-mib', v['max-weights-mib'], 2048, MAX_LIMIT_BYTES / 2 ** 20, 'a larger limit would be no limit') * 2 ** 20,
     workers: workerCount(v.workers),
     kernel: kernelChoice(v.kernel),
-    threads: v.threads === undefined ? undefined : positiveInteger('threads', v.threads, 1),
+    threads: v.threads === undefined ? undefined : boundedInteger('threads', v.threads, 1, MAX_THREADS, 'more are capped to the cores'),
     normalize: !(v['no-normalize'] ?? false),
     mosaic: v['no-mosaic'] ? undefined : v.mosaic ?? 'out/errors.png',
-    mosaicCap: positiveInteger('mosaic-cap', v['mosaic-cap'], 400),
+    ...mosaicBounds(v),
     mosaicOrder,
-    mosaicScale: positiveInteger('mosaic-scale', v['mosaic-scale'], 2),
     html: v.html,
     charts: v.charts,
     report: v.report ?? 'out/report.json',

@@ -46,7 +46,7 @@ export interface Mosaic {
 }
 
 /** Refuse canvases above this many pixels (1 GiB of RGBA) with a clear message instead of a crash. */
-const MAX_PIXELS = 2 ** 28;
+export const MAX_PIXELS = 2 ** 28;
 
 /**
  * Lays the tiles out in the order given (the caller sorts them, see tile-collector.ts), left to

@@ -13,6 +13,8 @@ export interface WeightLoadOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+/** The largest limit a caller may set (1 TiB): more than any machine holds, so a larger one would be no limit at all. */
+export const MAX_LIMIT_BYTES = 2 ** 40;
 
 const NATIVE_LITTLE_ENDIAN = endianness() === 'LE';
 
