@@ -9,8 +9,8 @@
  * added up), `resources` (the largest peak of the shards and the merge), `forward` (the first
  * shard's) and the output paths.
  */
-import { readFile } from 'node:fs/promises';
-import { InputError } from '../src/errors.js';
+import { open } from 'node:fs/promises';
+import { InputError, listSome } from '../src/errors.js';
 import type { MergeRunOptions } from './run-options.js';
 import { OutputSet } from '../src/outputs/output-set.js';
 import { checkPlaces } from '../src/outputs/output-places.js';
@@ -19,6 +19,7 @@ import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { decodeTiles, formatReportJson } from '../src/report/report-json.js';
+import { validatePartialReport } from '../src/report/validate-partial.js';
 import { joinPredictions, predictionsOf } from './join-predictions.js';
 import { outputTargets, stageResults } from './stage-outputs.js';
 import type { Misclassified, Prediction, Report, ShardPart } from '../src/types.js';
@@ -35,25 +36,56 @@ export interface MergedReport {
   readonly tiles: Misclassified[];
 }
 
-export async function readPartialReport(file: string): Promise<PartialReport> {
-  let text: string;
+/**
+ * The largest partial report merge reads, refused before it is parsed: a shard's report holds its
+ * counts, its errors (some 90 bytes each: 2.8 million of them) and at most `mosaicCap` tiles
+ * (100,000 MNIST tiles take some 110 MB); more shards make smaller reports.
+ */
+export const MAX_PARTIAL_REPORT_BYTES = 256 * 2 ** 20;
+
+/** The bytes of `file`, refused past `limit` before they are held: by its size when it is a regular file, else while reading. */
+async function readCapped(file: string, limit: number): Promise<Buffer> {
+  const tooLarge = (what: string) => new InputError(file, `${what}, more than the limit of ${limit} bytes for a partial report (split the run into more shards)`);
+  let handle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${(error as Error).message})`);
   }
-  let report: Report;
   try {
-    report = JSON.parse(text) as Report;
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw new InputError(file, 'is a folder, expected a partial report (JSON)');
+    if (stats.isFile() && stats.size > limit) throw tooLarge(`${stats.size} bytes`);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1 << 20, limit + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > limit) throw tooLarge('more bytes');
+    }
+    return Buffer.concat(chunks, length);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(file, `cannot read (${(error as Error).message})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A shard's report from `file`, read through the size cap and validated as untrusted input (see validate-partial.ts). */
+export async function readPartialReport(file: string, limit = MAX_PARTIAL_REPORT_BYTES): Promise<PartialReport> {
+  const bytes = await readCapped(file, limit);
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new InputError(file, `not a JSON report (${(error as Error).message})`);
   }
-  if (typeof report !== 'object' || report === null || !Array.isArray(report.confusion) || !Array.isArray(report.errors)) {
-    throw new InputError(file, 'not an mnist-eval report (no confusion matrix or error list)');
-  }
-  if (report.shard === undefined) throw new InputError(file, 'not a partial report (no "shard"): run each shard with --shard K/N');
-  return { file, report: report as PartialReport['report'] };
+  return { file, report: validatePartialReport(value, file) };
 }
 
 /** The model's description without the paths of its files. */
@@ -103,10 +135,12 @@ export function checkShards(parts: readonly PartialReport[]): PartialReport[] {
     if (twin !== undefined) throw new InputError(part.file, `is shard ${part.report.shard.index} of ${count}, as ${twin.file} is`);
     byIndex.set(part.report.shard.index, part);
   }
-  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (missing.length > 0) {
-    const list = missing.length > 10 ? `${missing.slice(0, 10).join(', ')}, … (${missing.length} in all)` : missing.join(', ');
-    throw new InputError('merge', `shards ${list} of ${count} are missing, expected one report for each of 0..${count - 1}`);
+  // Every index is below count (validated), so count - byIndex.size are missing; the first 10 are
+  // found among the first byIndex.size + 10 indices, whatever count a report declares.
+  if (byIndex.size < count) {
+    const missing: number[] = [];
+    for (let i = 0; missing.length < 10 && i < count; i++) if (!byIndex.has(i)) missing.push(i);
+    throw new InputError('merge', `shards ${listSome(missing, 10, count - byIndex.size)} of ${count} are missing, expected one report for each of 0..${count - 1}`);
   }
   const ordered = [...byIndex.values()].sort((a, b) => a.report.shard.index - b.report.shard.index);
   let next = first.report.range.start;
@@ -175,7 +209,9 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
     await outputs.checkWritable(outputTargets(options), options.parts.map((path) => ({ path, as: 'a partial report' })));
     // The chart font is the user's setting: a missing one fails now, not after the merge.
     if (options.charts !== undefined) findChartFont();
-    const parts = await Promise.all(options.parts.map(readPartialReport));
+    // One at a time: at most one report's text is held beside the parsed ones.
+    const parts: PartialReport[] = [];
+    for (const part of options.parts) parts.push(await readPartialReport(part));
     const { report, tiles } = mergeReports(parts, options, started);
     const ordered = [...parts].sort((a, b) => a.report.shard.index - b.report.shard.index);
     // A shard without its CSV is refused before anything is said or written.
