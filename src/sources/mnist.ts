@@ -75,14 +75,16 @@ export function readBatches$(imagesPath: string, labelsPath: string, batchSize: 
 /**
  * The header of an IDX file of `kind`, read and checked without reading the records. For `-` or
  * `/dev/stdin` (standard input) and for a pipe (a FIFO, `/dev/fd/N`, `/dev/stdin`) the bytes read are put back
- * and the stream kept, so that the data can still be read once after this (see pipes.ts).
+ * and the stream kept, so that the data can still be read once after this (see pipes.ts). A
+ * `signal` ends a wait for a pipe's first bytes (the stream is then destroyed).
  */
-export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick<OpenOptions, 'maxEntryBytes' | 'highWaterMark'> = {}): Promise<IdxHeader> {
-  if (isStdin(path)) return peekHead(path, process.stdin, (head) => headerIn(head, path, kind));
+export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick<OpenOptions, 'maxEntryBytes' | 'highWaterMark'> & { readonly signal?: AbortSignal } = {}): Promise<IdxHeader> {
+  const { signal } = options;
+  if (isStdin(path)) return peekHead(path, process.stdin, (head) => headerIn(head, path, kind), signal);
   if (await isPipe(path)) {
     const stream = pipeStream(path, options.highWaterMark ?? 2 ** 16);
     try {
-      const header = await peekHead(path, stream, (head) => headerIn(head, path, kind));
+      const header = await peekHead(path, stream, (head) => headerIn(head, path, kind), signal);
       keepPipe(path, stream);
       return header;
     } catch (error) {

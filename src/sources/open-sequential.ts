@@ -7,9 +7,12 @@ import { InputError } from '../errors.js';
 import type { Chain } from './byte-stream.js';
 import { formatOf } from './format-of.js';
 import { gunzip } from './gzip.js';
+import { holdProcess } from './pipes.js';
 
 /** The chain reading `source` (named `path` in errors), gunzipped when it starts with the gzip magic. */
 export async function openSequential(path: string, source: Readable, highWaterMark: number): Promise<Chain> {
+  // A stream whose header was peeked let the process go while it waited (peekHead); it is read now.
+  holdProcess(source, true);
   try {
     const chunks: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
     let head = Buffer.alloc(0);

@@ -21,7 +21,7 @@ import { formatOfFile, zipEntryPath } from './format-of.js';
 import { gunzip } from './gzip.js';
 import type { IdxKind } from './idx.js';
 import { openSequential } from './open-sequential.js';
-import { isStdin, takePipe } from './pipes.js';
+import { isPipe, isStdin, pipeStream } from './pipes.js';
 import { openZipEntry } from './zip-entry.js';
 
 export interface OpenOptions {
@@ -67,8 +67,8 @@ export async function isSeekableFile(path: string): Promise<boolean> {
 
 async function openChain(path: string, options: OpenOptions, highWaterMark: number): Promise<Chain> {
   if (isStdin(path)) return openSequential(path, process.stdin, highWaterMark);
-  const kept = takePipe(path);
-  if (kept !== undefined) return openSequential(path, kept, highWaterMark);
+  // A pipe (its stream kept by readIdxHeaderOf, or opened without blocking: pipes.ts), never opened here.
+  if (await isPipe(path)) return openSequential(path, pipeStream(path, highWaterMark), highWaterMark);
   const named = zipEntryPath(path);
   if (named !== undefined) return openZipEntry(path, await open(named.archive, 'r'), named.entry, { ...options, highWaterMark });
   const handle = await open(path, 'r');

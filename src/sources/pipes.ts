@@ -8,9 +8,10 @@
  * This is process state, as the pipe itself is: a path is kept from its header read to its
  * open, and the open takes it out.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { zipEntryPath } from './format-of.js';
 
 const kept = new Map<string, Readable>();
@@ -31,10 +32,33 @@ export async function isPipe(path: string): Promise<boolean> {
 
 /** The stream kept for `path` by a header read, or a new one; the caller gives it back with `keepPipe`. */
 export function pipeStream(path: string, highWaterMark: number): Readable {
-  const stream = takePipe(path) ?? createReadStream(path, { highWaterMark });
+  const stream = takePipe(path) ?? openPipe(path, highWaterMark);
   // Until a reader iterates it, this listener keeps a read error from being an uncaught 'error' event.
   stream.on('error', () => {});
   return stream;
+}
+
+/**
+ * A FIFO or a socket opened without blocking, read through libuv's pipe handle: a plain open
+ * (and createReadStream's) waits in a thread of libuv's pool until a writer comes, which nothing
+ * can cancel, so a FIFO nobody writes to would hold the process after Ctrl-C. Opened with
+ * O_NONBLOCK the open returns at once, and the reads wait in the event loop, where destroying
+ * the stream ends them. Other devices (/dev/zero) are read as files; their reads do not wait.
+ * An open that fails comes back as the stream's error, as createReadStream's does.
+ */
+export function openPipe(path: string, highWaterMark: number): Readable {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const failed = new Readable({ read() {} });
+    process.nextTick(() => failed.destroy(error as Error));
+    return failed;
+  }
+  const stats = fstatSync(fd);
+  if (stats.isFIFO() || stats.isSocket()) return new Socket({ fd, readable: true, writable: false });
+  closeSync(fd);
+  return createReadStream(path, { highWaterMark });
 }
 
 /** Keeps `stream`, with whatever was read of it put back, for the next open of `path`. */
@@ -48,4 +72,16 @@ export function takePipe(path: string): Readable | undefined {
   const stream = kept.get(path);
   kept.delete(path);
   return stream;
+}
+
+/**
+ * Lets the process exit while `stream` waits for data (a pipe's handle that is reading holds
+ * the event loop), or holds it again: a stream whose header was peeked is unreferenced until
+ * its reader comes (openSequential), so that a run ending before it reads (a bad weight file,
+ * a signal) does not wait for the pipe's writer. Streams without a handle are left as they are.
+ */
+export function holdProcess(stream: Readable, hold: boolean): void {
+  const handle = stream as Readable & { ref?: () => unknown; unref?: () => unknown };
+  if (hold) handle.ref?.();
+  else handle.unref?.();
 }
