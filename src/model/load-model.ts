@@ -31,6 +31,8 @@ export interface ModelOptions {
   readonly maxWeightBytes?: number;
   /** Where MNIST_EVAL_DATA_DIR is read from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Stops the load: the reads of the model and weight files end, and the signal's reason is thrown. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LoadedModel {
@@ -39,11 +41,13 @@ export interface LoadedModel {
 }
 
 export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
-  const described = options.model === undefined ? undefined : await readModel(options.model);
+  const { signal } = options;
+  const described = options.model === undefined ? undefined : await readModel(options.model, signal);
   const preset = described?.source === 'preset' ? (described.spec as Preset) : undefined;
   const env = options.env ?? process.env;
   const weightsPath = options.weights ?? (preset ? presetWeights(preset, env) : await sampleWeights({ log: options.log, env }));
-  const weights = await loadWeights(weightsPath, { maxBytes: options.maxWeightBytes });
+  signal?.throwIfAborted();
+  const weights = await loadWeights(weightsPath, { maxBytes: options.maxWeightBytes, signal });
   const file = basename(weightsPath);
   const spec = described?.spec ?? inferMlpSpec(weights.arrays, file, options.activation);
   const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision });
@@ -61,15 +65,16 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
   };
 }
 
-/** A preset by name, or a JSON model file. */
-export async function readModel(model: string): Promise<{ spec: ModelSpec; source: string }> {
+/** A preset by name, or a JSON model file (its read stops when `signal` aborts). */
+export async function readModel(model: string, signal?: AbortSignal): Promise<{ spec: ModelSpec; source: string }> {
   const preset = PRESETS.get(model);
   if (preset !== undefined) return { spec: preset, source: 'preset' };
   const file = basename(model);
   let bytes: Buffer | undefined;
   try {
-    bytes = await readAtMost(model, MAX_MODEL_BYTES);
+    bytes = await readAtMost(model, MAX_MODEL_BYTES, signal);
   } catch (error) {
+    if (signal?.aborted === true) throw signal.reason;
     if (!/[\\/]|\.json$/i.test(model)) {
       throw new UsageError(`--model must be ${[...PRESETS.keys()].join(', ')} or a JSON model file, got '${model}'`);
     }

@@ -20,16 +20,19 @@ export interface LoadedWeights {
  * Loads a weight file: a pickle of a dict of numpy arrays (.pkl, .pickle) or an .npz archive.
  * The format is told by the first bytes (pickle 0x80, zip PK\x03\x04), the extension only
  * explains what was expected when they match neither. Files over `maxBytes` are refused unread.
+ * `signal` stops the read of the file (a FIFO's included) and is checked between the steps.
  */
-export async function loadWeights(path: string, options: WeightLoadOptions = {}): Promise<LoadedWeights> {
+export async function loadWeights(path: string, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<LoadedWeights> {
   const file = basename(path);
-  const bytes = await readWeightFile(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const bytes = await readWeightFile(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, options.signal);
+  options.signal?.throwIfAborted();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const format = detectFormat(bytes, file, extname(path).toLowerCase());
   if (format === 'npz' && (await isStream(path))) {
     throw new InputError(path, 'an .npz archive cannot be read from a pipe or a device; name the file');
   }
   const arrays = format === 'pickle' ? parsePickleWeights(bytes, file, options) : await loadNpzWeights(path, options);
+  options.signal?.throwIfAborted();
   return { arrays, sha256, format };
 }
 
