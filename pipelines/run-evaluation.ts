@@ -40,6 +40,7 @@ export interface RunHooks {
 
 /** Runs the pipeline to its single result; unsubscribes (closing the files) when `signal` aborts. */
 function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted === true) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     let last: T | undefined;
     let seen = false;
@@ -58,6 +59,17 @@ function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
   });
 }
 
+/** `work`, or the signal's reason as soon as `signal` aborts (`work` goes on; its failure is then ignored). */
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise((resolve, reject) => {
+    const abort = (): void => reject(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
@@ -67,7 +79,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
   const threadSource = createThreadSource();
   try {
     await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels }));
-    const header = await readIdxHeaderOf(images, 'images');
+    const header = await readIdxHeaderOf(images, 'images', { signal: hooks.signal });
     const [, rows, cols] = header.dims;
     // --mosaic-cap and --mosaic-scale were checked at 28x28; the images' own size may not fit.
     const tooLarge = mosaicTooLarge(options.mosaicCap, { rows, cols, scale: options.mosaicScale });
@@ -79,7 +91,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     threadSource.start('forward-worker', wanted.workers);
     threadSource.start('kernel-helper', wanted.threads - 1);
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
-      model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes,
+      model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes, signal: hooks.signal,
     });
     // The default weights are known now: no output may be them either.
     if (options.weights === undefined) await checkPlaces(outputTargets(options), [{ path: model.weights.path, as: '--weights' }]);
@@ -131,7 +143,10 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
         tiles: encodeTiles(tiles),
       },
     });
-    await stageResults(outputs, options, { report, reportJson: formatReportJson(report, result.errors), mosaic, tiles, rows, cols });
+    // A signal while staging (an HTML page, charts) ends the wait at once; the staging stops at its next file.
+    await untilAborted(stageResults(outputs, options, { report, reportJson: formatReportJson(report, result.errors), mosaic, tiles, rows, cols }), hooks.signal);
+    // The last moment a signal undoes the run; one during the commit lets it finish (main says so).
+    hooks.signal?.throwIfAborted();
     await outputs.commit();
     return report;
   } catch (error) {

@@ -14,6 +14,10 @@ import type { Report } from '../types.js';
 
 export const EXIT_INTERRUPTED = 130;
 
+/** The signals that end a run, each with the exit status a shell gives a process they kill: 128 + the signal's number. */
+export const EXIT_ON_SIGNAL: Readonly<Record<StopSignal, number>> = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 143, SIGHUP: 129 };
+type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
 /** Where the CLI writes: the process's streams, or any writable (tests capture them). */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -24,7 +28,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   let debug = argv.includes('--debug');
   guardStdout(io.stdout);
   const controller = new AbortController();
-  const stopListening = onInterrupt(() => controller.abort(new Interrupted()));
+  const stopListening = onInterrupt((signal) => controller.abort(new Interrupted(signal)));
   const command = argv[0] === 'merge' || argv[0] === 'generate' ? `${argv[0]} ` : '';
   try {
     if (argv[0] === 'merge') return await merge(argv.slice(1), io);
@@ -46,11 +50,13 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       progress.update(done);
     };
     const report = await runEvaluation(options, { log, onProgress, signal: controller.signal, stdout: io.stdout }).finally(() => progress?.finish());
+    // A signal during the commit let it finish (the outputs are all there): said, with the signal's status.
+    if (controller.signal.reason instanceof Interrupted) return interruptedAfterCommit(io, controller.signal.reason);
     return await printResult(io, report, options);
   } catch (error) {
     if (error instanceof Interrupted) {
-      io.stderr.write('mnist-eval: interrupted; no output written\n');
-      return EXIT_INTERRUPTED;
+      io.stderr.write(`mnist-eval: interrupted; no output written${error.signal === 'SIGINT' ? '' : ` (${error.signal})`}\n`);
+      return EXIT_ON_SIGNAL[error.signal];
     }
     if (error instanceof UsageError) {
       io.stderr.write(`mnist-eval: ${error.message}\n(see mnist-eval ${command}--help)\n`);
@@ -77,21 +83,44 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
 }
 
 /**
- * Ctrl-C aborts every run in progress. One listener for the process, however many runs (tests
- * call main many times at once): the process has one SIGINT, so this is the one piece of state
- * kept at module level.
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP abort every run in progress; each run then stops its stages,
+ * removes its temporary files and returns 128 + the signal's number. A second signal while that
+ * cleanup runs exits at once with that status. One listener per signal for the process, however
+ * many runs (tests call main many times at once): the process has one set of signals, so this is
+ * the one piece of state kept at module level.
+ *
+ * Once every run has returned, the process should end by itself; if a stage still holds the event
+ * loop (a read that no one can cancel), an unreferenced timer ends it after `EXIT_GRACE_MS`, with
+ * the status the run returned.
  */
-const interruptible = new Set<() => void>();
-const interruptAll = (): void => {
-  for (const abort of interruptible) abort();
+const STOP_SIGNALS = Object.keys(EXIT_ON_SIGNAL) as StopSignal[];
+const EXIT_GRACE_MS = 500;
+const interruptible = new Set<(signal: StopSignal) => void>();
+let stopping: StopSignal | undefined;
+const interruptAll = (signal: StopSignal): void => {
+  if (stopping !== undefined) process.exit(EXIT_ON_SIGNAL[signal]);
+  stopping = signal;
+  for (const abort of interruptible) abort(signal);
 };
-function onInterrupt(abort: () => void): () => void {
-  if (interruptible.size === 0) process.on('SIGINT', interruptAll);
+function onInterrupt(abort: (signal: StopSignal) => void): () => void {
+  if (interruptible.size === 0) for (const signal of STOP_SIGNALS) process.on(signal, interruptAll);
   interruptible.add(abort);
   return () => {
     interruptible.delete(abort);
-    if (interruptible.size === 0) process.off('SIGINT', interruptAll);
+    if (interruptible.size > 0) return;
+    for (const signal of STOP_SIGNALS) process.off(signal, interruptAll);
+    if (stopping !== undefined) {
+      const code = EXIT_ON_SIGNAL[stopping];
+      stopping = undefined;
+      setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    }
   };
+}
+
+/** The signal came while the outputs were being committed: they are all written, and the status is still the signal's. */
+function interruptedAfterCommit(io: CliIo, interrupted: Interrupted): number {
+  io.stderr.write(`mnist-eval: interrupted (${interrupted.signal}) after the outputs were written\n`);
+  return EXIT_ON_SIGNAL[interrupted.signal];
 }
 
 /** The terminal's summary of a run or a merge: accuracy, the confusion table, and the files written. */
@@ -171,8 +200,8 @@ export function fileErrorOf(error: unknown): string | undefined {
 }
 
 class Interrupted extends Error {
-  constructor() {
-    super('interrupted');
+  constructor(readonly signal: StopSignal) {
+    super(`interrupted by ${signal}`);
   }
 }
 
