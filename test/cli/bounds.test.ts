@@ -8,8 +8,7 @@ import test from 'ava';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../helpers/run-main.js';
 import { parseCliOptions } from '../../src/cli/options.js';
 import { MAX_MOSAIC_CAP, MAX_MOSAIC_SCALE, mosaicTooLarge } from '../../src/mosaic/mosaic-limits.js';
 import { MAX_BATCH_SIZE, MAX_THREADS } from '../../src/operators/forward-plan.js';
@@ -18,13 +17,6 @@ import { idxBytes } from '../helpers/idx-fixtures.js';
 
 process.env.MNIST_EVAL_DATA_DIR = DATA_DIR;
 
-async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (text: string) => void) => new Writable({ write(chunk, _encoding, done) { add(String(chunk)); done(); } });
-  const code = await main(argv, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  return { code, stdout, stderr };
-}
 
 const NOTHING_READ = ['--images', '/nowhere/images.gz', '--labels', '/nowhere/labels.gz', '--weights', '/nowhere/w.pkl'];
 
@@ -42,7 +34,7 @@ const CASES: ReadonlyArray<readonly [args: readonly string[], line: string]> = [
 
 for (const [args, line] of CASES) {
   test(`${args.join(' ')}: a usage error before anything is read`, async (t) => {
-    const result = await run([...args, ...NOTHING_READ]);
+    const result = await runMain([...args, ...NOTHING_READ]);
     t.is(result.code, 2);
     t.is(result.stderr, `mnist-eval: ${line}\n(see mnist-eval --help)\n`);
     t.is(result.stdout, '');
@@ -60,7 +52,7 @@ test('images larger than 28x28: a mosaic that would not fit is a usage error onc
   const cwd = await mkdtemp(join(tmpdir(), 'mnist-eval-bounds-'));
   await writeFile(join(cwd, 'big-images-idx3-ubyte'), idxBytes([2, 1000, 1000], new Uint8Array(2 * 1000 * 1000)));
   await writeFile(join(cwd, 'big-labels-idx1-ubyte'), idxBytes([2], [1, 2]));
-  const result = await run(['--images', join(cwd, 'big-images-idx3-ubyte'), '--weights', '/nowhere/w.pkl', '--mosaic-scale', '4', '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png'), '--quiet']);
+  const result = await runMain(['--images', join(cwd, 'big-images-idx3-ubyte'), '--weights', '/nowhere/w.pkl', '--mosaic-scale', '4', '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png'), '--quiet']);
   t.is(result.code, 2, result.stderr);
   t.regex(result.stderr, /^mnist-eval: --mosaic-cap 400 --mosaic-scale 4: \S+big-images-idx3-ubyte: 400 tiles of 1000x1000 images at scale 4 make a mosaic of \d+x\d+ pixels, more than the limit of 268435456; lower either\n/);
   t.deepEqual((await readdir(cwd)).sort(), ['big-images-idx3-ubyte', 'big-labels-idx1-ubyte']);

@@ -8,8 +8,7 @@ import test from 'ava';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../helpers/run-main.js';
 import { cutText, InputError, listSome, MAX_MESSAGE_CHARS, oneLine, UsageError } from '../../src/errors.js';
 import { DATA_DIR, needsData } from '../helpers/data-dir.js';
 import { idxBytes, writeZip } from '../helpers/idx-fixtures.js';
@@ -18,14 +17,6 @@ import { binint, EMPTY_DICT, MARK, NONE, pickle, PROTO2, SETITEMS, STOP } from '
 needsData(test);
 process.env.MNIST_EVAL_DATA_DIR = DATA_DIR;
 
-/** Runs main with captured streams: its exit code and what it wrote. */
-async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (add: (text: string) => void) => new Writable({ write(chunk, _encoding, done) { add(String(chunk)); done(); } });
-  const code = await main(argv, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  return { code, stdout, stderr };
-}
 
 /** One line of at most MAX_MESSAGE_CHARS after `mnist-eval: `, with no control character. */
 function isOneShortLine(t: import('ava').ExecutionContext, stderr: string): void {
@@ -42,7 +33,7 @@ const fresh = () => mkdtemp(join(tmpdir(), 'mnist-eval-messages-'));
 test('a 10 MB path is one line of normal length, its start and its end kept (exit 1, nothing written)', async (t) => {
   const cwd = await fresh();
   const path = `${cwd}/${'a'.repeat(10 * 2 ** 20)}/t10k-images-idx3-ubyte.gz`;
-  const result = await run(['--images', path, '--labels', join(DATA_DIR, 't10k-labels-idx1-ubyte.gz'), '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png')]);
+  const result = await runMain(['--images', path, '--labels', join(DATA_DIR, 't10k-labels-idx1-ubyte.gz'), '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png')]);
   t.is(result.code, 1, result.stderr.slice(0, 400));
   isOneShortLine(t, result.stderr.split('\n').slice(0, 1).join('\n') + '\n');
   t.true(result.stderr.startsWith(`mnist-eval: ${cwd}/aaa`));
@@ -51,7 +42,7 @@ test('a 10 MB path is one line of normal length, its start and its end kept (exi
 });
 
 test('a 10 MB option value is a usage error of one line', async (t) => {
-  const result = await run(['--mosaic-order', 'x'.repeat(10 * 2 ** 20)]);
+  const result = await runMain(['--mosaic-order', 'x'.repeat(10 * 2 ** 20)]);
   t.is(result.code, 2);
   const [line] = result.stderr.split('\n');
   t.regex(line, /^mnist-eval: --mosaic-order must be index or confidence, got 'x+ … x+'$/);
@@ -62,7 +53,7 @@ test('zip entry names with terminal escape sequences are printed escaped', async
   const cwd = await fresh();
   const images = idxBytes([2, 28, 28], new Uint8Array(2 * 784));
   const zip = await writeZip(join(cwd, 'a.zip'), [{ name: '\x1b[31mred-images', data: images }, { name: 'b\x1b]0;title\x07-images', data: images }]);
-  const result = await run(['--images', zip, '--labels', join(DATA_DIR, 't10k-labels-idx1-ubyte.gz'), '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png')]);
+  const result = await runMain(['--images', zip, '--labels', join(DATA_DIR, 't10k-labels-idx1-ubyte.gz'), '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png')]);
   t.is(result.code, 1);
   isOneShortLine(t, result.stderr);
   t.true(result.stderr.includes('\\x1b[31mred-images'), result.stderr);
@@ -74,7 +65,7 @@ test('a weight file whose dict holds 100,000 keys and no arrays: one line, ten k
   const cwd = await fresh();
   const entries = Array.from({ length: 100_000 }, (_, i) => [...binint(i), NONE]).flat();
   await writeFile(join(cwd, 'keys.pkl'), pickle(PROTO2, EMPTY_DICT, MARK, entries, SETITEMS, STOP));
-  const result = await run(['--weights', join(cwd, 'keys.pkl'), '--limit', '10', '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png')]);
+  const result = await runMain(['--weights', join(cwd, 'keys.pkl'), '--limit', '10', '--report', join(cwd, 'r.json'), '--mosaic', join(cwd, 'e.png')]);
   t.is(result.code, 1);
   isOneShortLine(t, result.stderr);
   t.regex(result.stderr, / … and 99990 more\)\n$/);
