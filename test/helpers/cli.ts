@@ -5,6 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA_DIR, ROOT } from './data-dir.js';
@@ -16,17 +18,58 @@ export interface Run {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** With `kill`: milliseconds from sending the signal to the child's exit; undefined when none was sent. */
+  readonly exitedAfterMs?: number;
+}
+
+/**
+ * A signal to send the CLI, `delayMs` after a trigger: `when` is a text it writes on stderr, or
+ * `'handled'`, the moment it handles signals (a run is in progress: /proc/PID/status's SigCgt
+ * has SIGHUP's bit, which only the CLI's handler sets, while tsx catches SIGINT and SIGTERM
+ * itself); `after` resolves (a writer of a FIFO has written). With neither, `delayMs` after the start.
+ */
+export interface Kill {
+  readonly signal: NodeJS.Signals;
+  readonly when?: string | 'handled';
+  /** A promise, or one made from the child's pid (`opens` waits for the child to open a path). */
+  readonly after?: PromiseLike<unknown> | ((pid: number) => PromiseLike<unknown>);
+  readonly delayMs?: number;
+}
+
+/** Resolves once process `pid` has `path` open (polls /proc/PID/fd, Linux), or after `timeoutMs`. */
+export async function opens(pid: number, path: string, timeoutMs = 20_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => undefined);
+    if (fds === undefined) return; // exited
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    if (targets.includes(path)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Resolves once process `pid` catches SIGHUP (polls /proc, Linux), or when it has exited. */
+async function handlesSignals(pid: number, exited: () => boolean): Promise<void> {
+  const bit = 1n << BigInt(constants.signals.SIGHUP - 1);
+  while (!exited()) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    if (caught !== undefined && (BigInt(`0x${caught}`) & bit) !== 0n) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export interface RunOptions {
   /** The working folder (default: a folder of this test process under the OS temp dir, removed at exit). */
   readonly cwd?: string;
-  /** Piped into standard input when given; else standard input is closed. */
-  readonly stdin?: Uint8Array;
+  /** Piped into standard input when given; `'open'`: a pipe that stays open and is never written; else standard input is closed. */
+  readonly stdin?: Uint8Array | 'open';
   /** Variables added to (or overriding) this process's environment. */
   readonly env?: NodeJS.ProcessEnv;
   /** Sends SIGINT this many milliseconds after the CLI first writes `evaluating` on stderr. */
   readonly interruptAfterMs?: number;
+  /** Sends a signal, at a line of stderr or a time (the general form of `interruptAfterMs`). */
+  readonly kill?: Kill;
 }
 
 let scratch: string | undefined;
@@ -49,18 +92,41 @@ export function mnistEval(args: readonly string[], options: RunOptions = {}): Pr
     });
     let stdout = '';
     let stderr = '';
-    let interruptAfterMs = options.interruptAfterMs;
+    let kill = options.kill ?? (options.interruptAfterMs === undefined ? undefined : { signal: 'SIGINT', when: 'evaluating', delayMs: options.interruptAfterMs });
+    let sentAt: number | undefined;
+    const send = (signal: NodeJS.Signals, delayMs = 0): void => {
+      setTimeout(() => {
+        if (exited()) return;
+        sentAt = performance.now();
+        child.kill(signal);
+      }, delayMs);
+    };
+    const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+    const after = typeof kill?.after === 'function' ? kill.after(child.pid!) : kill?.after;
+    if (kill !== undefined && (kill.when === undefined || kill.when === 'handled')) {
+      const { signal, delayMs } = kill;
+      const trigger = kill.when === 'handled' ? handlesSignals(child.pid!, exited) : Promise.resolve();
+      void Promise.all([trigger, after]).then(() => send(signal, delayMs));
+      kill = undefined;
+    }
     child.stdout!.on('data', (chunk) => (stdout += chunk));
     child.stderr!.on('data', (chunk) => {
       stderr += chunk;
-      if (interruptAfterMs !== undefined && stderr.includes('evaluating')) {
-        setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
-        interruptAfterMs = undefined;
+      if (kill?.when !== undefined && stderr.includes(kill.when)) {
+        const { signal, delayMs } = kill;
+        void Promise.resolve(after).then(() => send(signal, delayMs));
+        kill = undefined;
       }
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-    if (options.stdin !== undefined) {
+    child.on('close', (code, signal) => {
+      const exitedAfterMs = sentAt === undefined ? undefined : performance.now() - sentAt;
+      if (options.stdin === 'open') child.stdin!.destroy();
+      resolvePromise({ code, signal, stdout, stderr, exitedAfterMs });
+    });
+    if (options.stdin === 'open') {
+      child.stdin!.on('error', () => {});
+    } else if (options.stdin !== undefined) {
       child.stdin!.on('error', () => {}); // the CLI may exit before reading it all
       child.stdin!.end(options.stdin);
     }
