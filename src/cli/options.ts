@@ -42,15 +42,17 @@ out/errors.png and out/report.json.
                        sigmoid (default) or relu
   --precision NAME     compute in float32 or float64 (default: float64 if the
                        weights are all float64, else float32)
-  --batch-size N       images per forward pass (default 100)
+  --batch-size N       images per forward pass (default 100, at most 65536)
   --max-weights-mib N  refuse weight files whose loading would take more than N MiB
-                       (arrays, strings, bytes; default 2048), before allocating them
+                       (arrays, strings, bytes; default 2048, at most 1048576),
+                       before allocating them
   --workers N          worker threads for the forward pass; 0 runs it on the main
                        thread (default: from 20,000 images one worker, with the main
                        thread running batches too whenever the worker has one);
                        at most the number of cores (more are capped, with a warning)
   --threads N          threads that split each batch of the wasm kernel on the main
-                       thread when there are no workers (default 1; capped to the cores)
+                       thread when there are no workers (default 1, at most 64;
+                       capped to the cores)
   --kernel NAME        forward-pass kernel: auto (default: wasm where the network
                        allows, else js), wasm (WebAssembly SIMD, float32 sums as
                        numpy) or js (plain JavaScript, float64 sums)
@@ -59,10 +61,11 @@ out/errors.png and out/report.json.
                        with its tile index beside it (NAME.tiles.json: tile → image)
   --no-mosaic          write neither the mosaic nor its tile index (the report's
                        mosaic.path and .sidecar are null; --html still shows the mosaic)
-  --mosaic-cap N       at most N tiles in the mosaic (default 400)
+  --mosaic-cap N       at most N tiles in the mosaic (default 400, at most 100000;
+                       the tiles at --mosaic-scale must fit 2^28 pixels)
   --mosaic-order NAME  index (dataset order, the default) or confidence (the most
                        confident mistakes first, as "top losses")
-  --mosaic-scale N     pixel scale of the digits in the mosaic (default 2)
+  --mosaic-scale N     pixel scale of the digits in the mosaic (default 2, at most 64)
   --html PATH          a self-contained HTML report: summary, charts, a confusion
                        matrix whose cells show their images, and the mosaic
   --charts DIR         per-class accuracy and confusion-matrix charts, SVG and PNG

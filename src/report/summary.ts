@@ -5,7 +5,6 @@ export function accuracyOf(evaluation: Pick<Evaluation, 'correct' | 'total'>): n
   return evaluation.total === 0 ? 0 : evaluation.correct / evaluation.total;
 }
 
-/** Each true label's row of `confusion` (`confusion[t][p]`) as a score; a class with no images has accuracy null. */
 /** The largest count on the diagonal (images right) and off it (a mistake), for shading a matrix on two scales. */
 export function confusionPeaks(confusion: readonly (readonly number[])[]): { readonly correct: number; readonly error: number } {
   let correct = 0;
@@ -19,6 +18,7 @@ export function confusionPeaks(confusion: readonly (readonly number[])[]): { rea
   return { correct, error };
 }
 
+/** Each true label's row of `confusion` (`confusion[t][p]`) as a score; a class with no images has accuracy null. */
 export function perClass(confusion: readonly (readonly number[])[]): ClassScore[] {
   return confusion.map((row, label) => {
     const total = row.reduce((sum, n) => sum + n, 0);
