@@ -59,6 +59,24 @@ function runToEnd<T>(source$: Observable<T>, signal?: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * The source reads a file chunk (1 MiB, some 1300 images) per turn of the event loop and the
+ * batches in it go through the forward pass as microtasks: with a slow network (a convnet), that
+ * is seconds in which no signal is delivered. Every `TURN_EVERY_MS` the source therefore waits
+ * for a turn of the event loop (setImmediate) before its next batch.
+ */
+const TURN_EVERY_MS = 50;
+function eventLoopTurns(everyMs: number): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    if (performance.now() - last < everyMs) return undefined;
+    return new Promise((resolve) => setImmediate(() => {
+      last = performance.now();
+      resolve();
+    }));
+  };
+}
+
 /** `work`, or the signal's reason as soon as `signal` aborts (`work` goes on; its failure is then ignored). */
 function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (signal === undefined) return work;
@@ -104,8 +122,9 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     await predictions?.write(PREDICTIONS_HEADER);
     // Backpressure: the files are read no further while MAX_SETTLING_BATCHES batches wait on writes.
     const credits = new Credits(MAX_SETTLING_BATCHES);
+    const turn = eventLoopTurns(TURN_EVERY_MS);
     const batches$ = readBatches$(images, labels, plan.batchSize, {
-      offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room(),
+      offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room() ?? turn(),
     });
 
     const result: EvaluationResult = await runToEnd(
