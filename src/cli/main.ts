@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** argv → options → the evaluation pipeline → exit code. No math and no stream logic here. */
 import { parseCliOptions, USAGE } from './options.js';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, UsageError, oneLine } from '../errors.js';
 import { MERGE_USAGE, parseMergeOptions } from './merge-options.js';
 import { formatReportJson } from '../report/report-json.js';
 import { createProgress, type Progress } from './progress.js';
@@ -70,11 +70,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     }
     const fileProblem = fileErrorOf(error);
     if (fileProblem !== undefined) {
-      io.stderr.write(`mnist-eval: ${fileProblem}\n`);
+      io.stderr.write(`mnist-eval: ${oneLine(fileProblem)}\n`);
       if (debug) io.stderr.write(`${(error as Error).stack}\n`);
       return 1;
     }
-    io.stderr.write(`mnist-eval: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr.write(`mnist-eval: internal error: ${oneLine((error as Error)?.message ?? String(error))}\n`);
     if (debug) io.stderr.write(`${(error as Error)?.stack}\n`);
     return 1;
   } finally {
@@ -169,7 +169,7 @@ function print(io: CliIo, text: string | Uint8Array): Promise<number> {
   return new Promise((resolve) => {
     io.stdout.write(text, (error?: NodeJS.ErrnoException | null) => {
       if (error && !readerGone(error)) {
-        io.stderr.write(`mnist-eval: standard output: ${error.message}\n`);
+        io.stderr.write(`mnist-eval: standard output: ${oneLine(error.message)}\n`);
         resolve(1);
       } else {
         resolve(0);
