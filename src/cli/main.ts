@@ -31,7 +31,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   const stopListening = onInterrupt((signal) => controller.abort(new Interrupted(signal)));
   const command = argv[0] === 'merge' || argv[0] === 'generate' ? `${argv[0]} ` : '';
   try {
-    if (argv[0] === 'merge') return await merge(argv.slice(1), io);
+    if (argv[0] === 'merge') return await merge(argv.slice(1), io, controller.signal);
     if (argv[0] === 'generate') return await (await import('./generate-command.js')).generateCommand(argv.slice(1), io, controller.signal);
     const parsed = parseCliOptions(argv);
     debug = parsed.debug;
@@ -98,7 +98,11 @@ const EXIT_GRACE_MS = 500;
 const interruptible = new Set<(signal: StopSignal) => void>();
 let stopping: StopSignal | undefined;
 const interruptAll = (signal: StopSignal): void => {
-  if (stopping !== undefined) process.exit(EXIT_ON_SIGNAL[signal]);
+  if (stopping !== undefined) {
+    // The cleanup's own line has not been written yet: this is the run's one line.
+    process.stderr.write(`mnist-eval: interrupted again (${signal}) while cleaning up; exiting at once\n`);
+    process.exit(EXIT_ON_SIGNAL[signal]);
+  }
   stopping = signal;
   for (const abort of interruptible) abort(signal);
 };
@@ -132,12 +136,14 @@ function resultText(report: Report, options: { readonly report: string; readonly
 }
 
 /** `mnist-eval merge PART.json …`: its errors reach main's handler like the run's. */
-async function merge(argv: readonly string[], io: CliIo): Promise<number> {
+async function merge(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
   const options = parseMergeOptions(argv);
   if (options.help) return print(io, MERGE_USAGE);
   const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
   const { runMerge } = await import('../../pipelines/merge-reports.js');
   const report = await runMerge(options, { log, stdout: io.stdout });
+  // A merge does not stop for a signal (it takes none, and is short): its outputs are written, and the status is the signal's.
+  if (signal.reason instanceof Interrupted) return interruptedAfterCommit(io, signal.reason);
   return printResult(io, report, options);
 }
 
