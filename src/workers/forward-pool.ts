@@ -4,6 +4,12 @@
  * stays flat however fast the source reads. The main thread collects replies synchronously with
  * `receiveMessageOnPort`, sleeping in `Atomics.wait` on a counter the workers bump when it must
  * wait: this is what lets the operator hold the source back (RxJS itself has no backpressure).
+ *
+ * While it sleeps, the event loop does not turn, so a signal (Ctrl-C) waits until the wait ends:
+ * each wait ends with the first reply, so it lasts at most the time of one batch on a worker
+ * (milliseconds for an MLP, about half a second for a batch of 1000 on the ch. 7 convnet), and the
+ * source lets the loop turn between batches (run-evaluation's `eventLoopTurns`). A worker that
+ * never answers holds the main thread up to `timeoutMs`.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KernelName } from '../kernels/forward-kernel.js';
