@@ -10,7 +10,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { needsData } from '../helpers/data-dir.js';
-import { check, KINDS, opsOf, scratch, type KindName } from './kinds.js';
+import { check, flags, KINDS, opsOf, scratch, type KindName } from './kinds.js';
 
 needsData(test);
 
@@ -28,9 +28,9 @@ Object.keys(KINDS).forEach((name, i) => {
     const dir = join(scratch, `kind-${i}`);
     const remarks = new Set<string>();
     let runs = 0;
-    const property = fc.asyncProperty(opsOf(name as KindName), async (op) => {
+    const property = fc.asyncProperty(opsOf(name as KindName), flags, async (op, options) => {
       runs++;
-      await check(name as KindName, op, dir, remarks);
+      await check(name as KindName, op, dir, remarks, options);
     });
     const started = Date.now();
     try {

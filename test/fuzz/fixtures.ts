@@ -2,7 +2,8 @@
  * The valid files the fuzz properties mutate, made once per test process into a temp folder:
  * a tiny MNIST-like set (4×4 images, so a mutation lands in a header often), a 16→3→10 MLP as a
  * pickle and an .npz (python3 + numpy, as the other weight fixtures), a model JSON naming its
- * arrays, the same set gzipped and zipped, and the two shard reports of a run over it.
+ * arrays, the same set gzipped and zipped, and the two shard reports of a run over it (with their
+ * predictions CSVs, so merge --predictions joins them).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -89,7 +90,7 @@ async function make(): Promise<Fixtures> {
   for (const k of [0, 1]) {
     const err = capture();
     const code = await main(['--images', paths.images, '--labels', paths.labels, '--weights', paths.pickle, '--shard', `${k}/2`, '--quiet',
-      '--report', join(shards, `part-${k}.json`), '--mosaic', join(shards, `part-${k}.png`)], { stdout: capture().stream, stderr: err.stream });
+      '--report', join(shards, `part-${k}.json`), '--mosaic', join(shards, `part-${k}.png`), '--predictions', join(shards, `part-${k}.csv`)], { stdout: capture().stream, stderr: err.stream });
     if (code !== 0) throw new Error(`making shard ${k} of the fuzz fixtures failed (${code}): ${err.text()}`);
   }
   return {

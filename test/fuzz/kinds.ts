@@ -89,12 +89,12 @@ export const KINDS = {
 export type KindName = keyof typeof KINDS;
 
 /** Runs the CLI on one mutation of `kind`; throws the breach of the contract, naming the input. */
-export async function check(name: KindName, op: unknown, dir: string, remarks?: Set<string>): Promise<void> {
+export async function check(name: KindName, op: unknown, dir: string, remarks?: Set<string>, flags: readonly string[] = []): Promise<void> {
   const f = await fixtures();
   const kind = KINDS[name] as Kind<unknown>;
   const input = join(dir, 'in');
   rmSync(input, { recursive: true, force: true });
-  const argv = [...await kind.argv(f, input, op), ...outputArgs(join(dir, 'out'))];
+  const argv = [...await kind.argv(f, input, op), ...outputArgs(join(dir, 'out')), ...(name === 'shard report (merge)' ? [] : flags)];
   const outcome = await runCli(argv, join(dir, 'out'));
   const problem = breach(outcome);
   if (problem !== undefined) throw new Error(`${name}: ${problem}\n  argv: ${argv.join(' ')}`);
@@ -102,6 +102,12 @@ export async function check(name: KindName, op: unknown, dir: string, remarks?: 
   if (note !== undefined) remarks?.add(note);
 }
 
+
+/** Options of a run (not of merge) that change how the mutated inputs are read: a few at a time. */
+export const flags: fc.Arbitrary<string[]> = fc.uniqueArray(fc.constantFrom(
+  ['--kernel', 'js'], ['--batch-size', '1'], ['--batch-size', '7'], ['--offset', '3'], ['--limit', '5'], ['--mosaic-order', 'confidence'],
+  ['--mosaic-cap', '1'], ['--no-normalize'], ['--activation', 'relu'], ['--precision', 'float64'], ['--workers', '1'], ['--shard', '1/3'], ['--no-mosaic'],
+), { maxLength: 3, selector: (group) => group[0] }).map((groups) => groups.flat());
 
 /** The arbitrary of a kind's edits. */
 export const opsOf = (name: KindName): fc.Arbitrary<unknown> => (KINDS[name] as Kind<unknown>).ops;
