@@ -1,5 +1,9 @@
-/** The longest error message, in characters: longer ones are cut in the middle (` … `). */
-export const MAX_MESSAGE_CHARS = 300;
+/**
+ * The longest error message, in characters: longer ones are cut in the middle (` … `). The longest
+ * the project writes itself, a download's sha256 mismatch (three hashes and the data folder), is
+ * near 390; what makes a message longer is text from an input (a key, a path), cut here.
+ */
+export const MAX_MESSAGE_CHARS = 400;
 /** The longest file name in a message: a 10 MB path keeps its start and its end. */
 const MAX_FILE_CHARS = 120;
 

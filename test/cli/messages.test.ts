@@ -85,7 +85,7 @@ test('cutText keeps two thirds of the start and the end, never half a surrogate 
   t.notRegex(emoji, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
 });
 
-test('InputError cuts a long file name to 120 characters and the whole message to 300; UsageError the same', (t) => {
+test('InputError cuts a long file name to 120 characters and the whole message to MAX_MESSAGE_CHARS; UsageError the same', (t) => {
   const error = new InputError(`/${'d'.repeat(5000)}/x.gz`, `problem ${'p'.repeat(5000)}`);
   t.true(error.message.length <= MAX_MESSAGE_CHARS);
   t.regex(error.message, /^\/d+ … d+\/x\.gz: problem p+ … p+$/);
