@@ -15,16 +15,21 @@ import { check, flags, KINDS, opsOf, scratch, type KindName } from './kinds.js';
 needsData(test);
 
 const RUNS = Number(process.env.MNIST_EVAL_FUZZ_RUNS ?? 25);
-const SECONDS = Number(process.env.MNIST_EVAL_FUZZ_SECONDS ?? (RUNS > 100 ? 120 : 6));
+/**
+ * Long runs stop each property after this many seconds. CI's short runs have no time budget: a
+ * loaded machine may take long over the first case, and fast-check fails a property interrupted
+ * before its first case; their runs are few and each bounded by RUN_TIMEOUT_MS.
+ */
+const SECONDS = Number(process.env.MNIST_EVAL_FUZZ_SECONDS ?? (RUNS > 100 ? 120 : 0));
 /** CI's short runs replay one seed (a failure there is a regression, not luck); long runs draw a new one. */
 const SEED = Number(process.env.MNIST_EVAL_FUZZ_SEED ?? (RUNS > 100 ? Date.now() % 2 ** 31 : 20261201));
-/** One run longer than this fails, naming its input, instead of hanging the property. */
-const RUN_TIMEOUT_MS = 15_000;
+/** One run longer than this fails, naming its input, instead of hanging the property (a hang, not slowness: generous). */
+const RUN_TIMEOUT_MS = 120_000;
 
 Object.keys(KINDS).forEach((name, i) => {
   test.serial(`fuzz ${name}: any mutation exits 0, 1 or 2 with one 'mnist-eval: ' line and no output left`, async (t) => {
     const seed = SEED + i;
-    t.log(`seed ${seed} (MNIST_EVAL_FUZZ_SEED=${SEED}), ${RUNS} runs, at most ${SECONDS} s`);
+    t.log(`seed ${seed} (MNIST_EVAL_FUZZ_SEED=${SEED}), ${RUNS} runs${SECONDS > 0 ? `, at most ${SECONDS} s` : ''}`);
     const dir = join(scratch, `kind-${i}`);
     const remarks = new Set<string>();
     let runs = 0;
@@ -34,7 +39,7 @@ Object.keys(KINDS).forEach((name, i) => {
     });
     const started = Date.now();
     try {
-      await fc.assert(property, { seed, numRuns: RUNS, timeout: RUN_TIMEOUT_MS, interruptAfterTimeLimit: SECONDS * 1000, markInterruptAsFailure: false, includeErrorInReport: true });
+      await fc.assert(property, { seed, numRuns: RUNS, timeout: RUN_TIMEOUT_MS, ...(SECONDS > 0 ? { interruptAfterTimeLimit: SECONDS * 1000, markInterruptAsFailure: false } : {}), includeErrorInReport: true });
     } finally {
       t.log(`${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       for (const note of [...remarks].slice(0, 5)) t.log(`remark: ${note}`);
