@@ -5,7 +5,7 @@
  * writes. Each run must end with 128 + the signal's number, one line on stderr besides the run's
  * own log, and no file at all in its folder: no output, no hidden `.…tmp` file, no folder.
  *
- * The bound on the time from the signal to the exit (10 s) is structural, not a speed claim: a
+ * The bound on the time from the signal to the exit (60 s) is structural, not a speed claim: a
  * stage that does not hear the signal runs to its end or forever. The cases run concurrently, a
  * few at a time, so that a loaded machine does not stretch the start-ups into that bound.
  */
@@ -22,7 +22,7 @@ needsData(test);
 
 const EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const EXIT_BOUND_MS = 10_000;
+const EXIT_BOUND_MS = 60_000;
 
 /** What a case needs beyond its own folder: `inputs` is a folder outside it for FIFOs. */
 interface Setup {
