@@ -192,17 +192,13 @@ const FILE_ERRORS: Readonly<Record<string, string>> = {
 
 /**
  * `<path>: <what is wrong>` for a file-system error that no stage turned into an InputError (an
- * output under /proc, a disk that fills up): the user's path, not an internal error. A staged
- * output's temporary name (`.<name>.<pid>.<random>.tmp`) is reported as the output's own name.
+ * output under /proc, a disk that fills up): the user's path, not an internal error. (Errors of a
+ * staged output already name the output itself, not its temporary file: src/outputs/.)
  */
 export function fileErrorOf(error: unknown): string | undefined {
   const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
   if (typeof path !== 'string' || code === undefined || FILE_ERRORS[code] === undefined) return undefined;
-  const staged = /^(.*\/)?\.([^/]+)\.\d+\.[0-9a-f]{12}\.tmp$/.exec(path);
-  if (staged === null) return `${path}: ${FILE_ERRORS[code]}`;
-  const folder = staged[1] ?? './';
-  const reason = code === 'ENOENT' ? 'the file system takes no new files there' : FILE_ERRORS[code];
-  return `${folder}${staged[2]}: cannot write in ${folder.length > 1 ? folder.slice(0, -1) : folder}: ${reason}`;
+  return `${path}: ${FILE_ERRORS[code]}`;
 }
 
 class Interrupted extends Error {
