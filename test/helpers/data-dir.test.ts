@@ -1,6 +1,6 @@
 /**
  * The tests' data folder (test/helpers/data-dir.ts), each case in a fresh Node process with its
- * own environment and working folder: MNIST_EVAL_DATA_DIR first, else ../shared/data beside the
+ * own environment and working folder: MNIST_EVAL_DATA_DIR first, else the shared data folder beside the
  * project wherever the tests run from, and one line naming the variable when the data are missing.
  */
 import test from 'ava';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { DATA_DIR, ROOT } from './data-dir.js';
+import { DATA_DIR, DEFAULT_DATA_DIR, ROOT } from './data-dir.js';
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 const HELPER = pathToFileURL(join(ROOT, 'test/helpers/data-dir.ts')).href;
@@ -52,8 +52,8 @@ test('MNIST_EVAL_DATA_DIR names the folder, a relative one from the working fold
   t.like((await helperIn(cwd, { MNIST_EVAL_DATA_DIR: 'some/data' }))[0], { dir: resolve(cwd, 'some/data') });
 });
 
-test('without it, ../shared/data beside the project, wherever the tests run from', async (t) => {
-  const expected = resolve(ROOT, '../shared/data');
+test('without it, the shared data folder beside the project, wherever the tests run from', async (t) => {
+  const expected = DEFAULT_DATA_DIR;
   t.like((await helperIn(await scratch(), {}))[0], { dir: expected });
   t.like((await helperIn(ROOT, { MNIST_EVAL_DATA_DIR: '' }))[0], { dir: expected });
 });

@@ -19,7 +19,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const fromEnv = process.env.MNIST_EVAL_DATA_DIR || undefined;
 
 /** The data folder of the tests: absolute, whether or not it exists. */
-export const DATA_DIR = fromEnv === undefined ? resolve(ROOT, '../shared/data') : resolve(fromEnv);
+/** Where the data are without MNIST_EVAL_DATA_DIR: beside the project, as CI lays it out. */
+export const DEFAULT_DATA_DIR = resolve(ROOT, '../shared/data');
+export const DATA_DIR = fromEnv === undefined ? DEFAULT_DATA_DIR : resolve(fromEnv);
 
 export const SAMPLE_WEIGHT = join(DATA_DIR, 'sample_weight.pkl');
 export const SIMPLE_CONVNET = join(DATA_DIR, 'simple_convnet_params.pkl');
