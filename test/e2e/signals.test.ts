@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mnistEval, opens, type Kill, type RunOptions } from '../helpers/cli.js';
 import { IMAGES_GZ, LABELS_GZ, needsData, SAMPLE_WEIGHT } from '../helpers/data-dir.js';
+import { limiter } from '../helpers/limiter.js';
 
 needsData(test);
 
@@ -89,21 +90,6 @@ const STAGES: ReadonlyArray<{ readonly stage: string; readonly setup: (inputs: s
   },
 ];
 
-/** At most `limit` runs at once. */
-function limiter(limit: number): <T>(run: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async (run) => {
-    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await run();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
 const slot = limiter(4);
 
 for (const { stage, setup } of STAGES) {

@@ -11,6 +11,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA_DIR, ROOT } from '../helpers/data-dir.js';
+import { limiter } from '../helpers/limiter.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mnist-eval-readme-'));
 process.once('exit', () => rmSync(root, { recursive: true, force: true }));
@@ -43,20 +44,8 @@ export interface Exit {
   readonly stderr: string;
 }
 
-let running = 0;
-const waiting: (() => void)[] = [];
-const slots = Math.max(2, availableParallelism());
-
-async function slot<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= slots) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+/** At most as many processes at once as the machine has cores (at least 2). */
+const slot = limiter(Math.max(2, availableParallelism()));
 
 /** Runs `argv` (no shell; `mnist-eval` is found on PATH) in `cwd`; `fd3` collects what the child writes to its file descriptor 3. */
 export function exec(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Exit & { readonly fd3: string }> {
