@@ -191,16 +191,7 @@ function accumulateRow(nz: usize, count: i32, W: usize, stride: i32, b: usize, y
 }
 
 /**
- * The value of each pixel 0..255 as a network input, into `table` (256 floats): pixel / 255 in
- * float32 (a correctly rounded division, as numpy's `x.astype(np.float32) / 255.0`), or the pixel
- * itself when `normalize` is 0. The first layer looks values up instead of dividing.
- */
-export function pixelTable(table: usize, normalize: i32): void {
-  for (let p = 0; p < 256; p++) store<f32>(table + (<usize>p << 2), normalize ? <f32>p / <f32>255.0 : <f32>p);
-}
-
-/**
- * The first layer, straight from the pixels: x_ik = table[pixel] (see `pixelTable`), y = x·W + b.
+ * The first layer, straight from the pixels: x_ik = table[pixel] (256 floats, filled by the caller), y = x·W + b.
  * `x` holds `rows × inner` bytes; W is `inner × stride`; `nz` is scratch for `inner` pairs. Zero
  * pixels (80% of MNIST) are found 16 at a time and skipped.
  */

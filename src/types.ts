@@ -98,7 +98,12 @@ export interface ClassScore {
 }
 
 /** The kinds of weight file `loadWeights` reads. */
-export type WeightFormat = 'pickle' | 'npz';
+/**
+ * What a weight file was, told by its content: the book's pickle or .npz of numpy arrays, a PyTorch
+ * state dict (zip or the legacy pickle sequence), safetensors, an ONNX model, a Keras 3 `.keras`
+ * archive, a legacy Keras `.h5` model, or a Keras `.weights.h5` (weights only).
+ */
+export type WeightFormat = 'pickle' | 'npz' | 'torch-zip' | 'torch-legacy' | 'safetensors' | 'onnx' | 'keras' | 'keras-h5' | 'keras-weights-h5';
 
 /** The model that ran, as the report names it. */
 export interface ModelInfo {

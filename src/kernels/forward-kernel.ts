@@ -17,9 +17,9 @@ import { createWasmKernel, wasmKernelSupport } from './wasm-kernel.js';
  * network (float32, an MLP, the kernel built) and the JavaScript one otherwise. Asking for `wasm`
  * where it cannot run is an error that says why.
  */
-export function resolveKernel(network: Network, choice: KernelChoice | KernelName = 'auto'): KernelName {
+export function resolveKernel(network: Network, choice: KernelChoice | KernelName = 'auto', normalize = true): KernelName {
   if (choice === 'js' || choice === 'js-f64') return 'js-f64';
-  const support = wasmKernelSupport(network);
+  const support = wasmKernelSupport(network, normalize);
   if (support.ok) return 'wasm-simd-f32';
   if (choice !== 'auto') throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
   return 'js-f64';

@@ -12,14 +12,19 @@
 import type { Layer, Network } from '../nn/network.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
 import { align16, kernelInstance, kernelModule } from '../wasm/module.js';
+import { pixelSteps, pixelTable } from '../nn/input.js';
 import { CTL, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
 
 export type Support = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-/** Whether this kernel can run `network`: float32, affine layers with activations, softmax last. */
-export function wasmKernelSupport(network: Network): Support {
+/**
+ * Whether this kernel can run `network`: float32, affine layers with activations, softmax last,
+ * and pixel 0 an input of 0 (its first layer skips zero pixels).
+ */
+export function wasmKernelSupport(network: Network, normalize = true): Support {
   if (network.precision !== 'float32') return { ok: false, reason: `it computes in float32, the network is ${network.precision}` };
+  if (pixelTable(pixelSteps(network.pixels, normalize))[0] !== 0) return { ok: false, reason: 'its first layer skips zero pixels, and this preprocessing makes them nonzero' };
   if (network.layers[0]?.kind !== 'affine') return { ok: false, reason: 'the first layer must be affine' };
   for (const [i, layer] of network.layers.entries()) {
     const kind: Layer['kind'] = layer.kind;
@@ -44,7 +49,7 @@ const MIN_ROWS_PER_THREAD = 8;
 
 /** The float32 forward pass of `network` in a WebAssembly instance of its own. */
 export function createWasmKernel(network: Network, options: KernelOptions): ForwardKernel {
-  const support = wasmKernelSupport(network);
+  const support = wasmKernelSupport(network, options.normalize);
   if (!support.ok) throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
   const { maxBatchSize } = options;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
@@ -78,7 +83,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
     for (let r = 0; r < layer.W.rows; r++) Wm.set(layer.W.data.subarray(r * layer.W.cols, (r + 1) * layer.W.cols), r * stride);
     new Float32Array(memory.buffer, at(b), stride).set(layer.b);
   }
-  k.pixelTable(at(table), options.normalize ? 1 : 0);
+  new Float32Array(memory.buffer, at(table), 256).set(pixelTable(pixelSteps(network.pixels, options.normalize)));
 
   // The plan: one call per layer, its operands' addresses fixed.
   const ops: Op[] = [];

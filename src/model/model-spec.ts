@@ -17,16 +17,20 @@ import { InputError } from '../errors.js';
 
 export interface AffineSpec {
   readonly type: 'affine';
-  /** Name of the in × out weight matrix in the weight file. */
+  /** Name of the weight matrix in the weight file: in × out, or out × in with `transpose`. */
   readonly W: string;
-  readonly b: string;
+  /** Name of the bias; absent: no bias (zeros). */
+  readonly b?: string;
+  /** The matrix is stored out × in, as a torch `Linear` or an ONNX `Gemm(transB=1)` holds it (y = x·Wᵀ + b). */
+  readonly transpose?: boolean;
 }
 
 export interface ConvolutionSpec {
   readonly type: 'convolution';
-  /** Name of the FN × C × FH × FW filters in the weight file. */
+  /** Name of the FN × C × FH × FW filters in the weight file (torch's and ONNX's OIHW order). */
   readonly W: string;
-  readonly b: string;
+  /** Name of the bias; absent: no bias (zeros). */
+  readonly b?: string;
   /** Default 1. */
   readonly stride?: number;
   /** Rows and columns of zeros around the input; default 0. */
@@ -35,8 +39,8 @@ export interface ConvolutionSpec {
 
 export interface PoolingSpec {
   readonly type: 'pooling';
-  /** Only max pooling, as in the book. Default 'max'. */
-  readonly mode?: 'max';
+  /** Default 'max'. 'average' divides by the window's size (no padding). */
+  readonly mode?: 'max' | 'average';
   /** The window: n for n × n, or [height, width]. */
   readonly size: number | readonly [number, number];
   /** Default: the window height. */
@@ -45,15 +49,48 @@ export interface PoolingSpec {
 
 export interface DropoutSpec {
   readonly type: 'dropout';
-  /** The fraction dropped in training, 0 ≤ ratio < 1; at inference values are scaled by 1 - ratio. */
+  /**
+   * The book's Dropout: at inference values are scaled by 1 - ratio, 0 ≤ ratio < 1. (ONNX's and
+   * Keras's Dropout are the identity at inference: their readers leave them out.)
+   */
   readonly ratio: number;
 }
 
-export interface PlainLayerSpec {
-  readonly type: 'sigmoid' | 'relu' | 'softmax' | 'flatten';
+/**
+ * Inference batch normalization over the channels (C of C × H × W, or each value of a flat
+ * input): y = (x − mean) / √(variance + epsilon) · scale + shift; arrays named in the file.
+ */
+export interface BatchNormSpec {
+  readonly type: 'batch-norm';
+  readonly mean: string;
+  readonly variance: string;
+  /** Absent: 1. */
+  readonly scale?: string;
+  /** Absent: 0. */
+  readonly shift?: string;
+  readonly epsilon: number;
 }
 
-export type LayerSpec = AffineSpec | ConvolutionSpec | PoolingSpec | DropoutSpec | PlainLayerSpec;
+/** Keras's Normalization layer: y = (x − mean) / max(√variance, 1e-7), over the channels as batch-norm. */
+export interface NormalizeSpec {
+  readonly type: 'normalize';
+  readonly mean: string;
+  readonly variance: string;
+}
+
+/** Keras's Rescaling: y = x · scale + offset. As a model's first layer it means the model takes raw 0..255 pixels. */
+export interface RescaleSpec {
+  readonly type: 'rescale';
+  readonly scale: number;
+  readonly offset: number;
+}
+
+export interface PlainLayerSpec {
+  /** `log-softmax`: the model ends in log-probabilities, scored as logits. */
+  readonly type: 'sigmoid' | 'relu' | 'tanh' | 'softmax' | 'log-softmax' | 'flatten';
+}
+
+export type LayerSpec = AffineSpec | ConvolutionSpec | PoolingSpec | DropoutSpec | BatchNormSpec | NormalizeSpec | RescaleSpec | PlainLayerSpec;
 
 export interface ModelSpec {
   /** Shown in the report; a preset's name, or the JSON file's `name`. */
@@ -70,16 +107,24 @@ export interface ModelSpec {
 /** The most layers a model may list: the book's deepest network has 21. */
 export const MAX_LAYERS = 256;
 
-export const LAYER_TYPES = ['affine', 'convolution', 'pooling', 'dropout', 'sigmoid', 'relu', 'softmax', 'flatten'] as const;
+export const LAYER_TYPES = [
+  'affine', 'convolution', 'pooling', 'dropout', 'batch-norm', 'normalize', 'rescale',
+  'sigmoid', 'relu', 'tanh', 'softmax', 'log-softmax', 'flatten',
+] as const;
 
 const KEYS: Readonly<Record<LayerSpec['type'], readonly string[]>> = {
-  affine: ['type', 'W', 'b'],
+  affine: ['type', 'W', 'b', 'transpose'],
   convolution: ['type', 'W', 'b', 'stride', 'pad'],
   pooling: ['type', 'mode', 'size', 'stride'],
   dropout: ['type', 'ratio'],
+  'batch-norm': ['type', 'mean', 'variance', 'scale', 'shift', 'epsilon'],
+  normalize: ['type', 'mean', 'variance'],
+  rescale: ['type', 'scale', 'offset'],
   sigmoid: ['type'],
   relu: ['type'],
+  tanh: ['type'],
   softmax: ['type'],
+  'log-softmax': ['type'],
   flatten: ['type'],
 };
 
@@ -121,20 +166,31 @@ function parseLayer(layer: unknown, where: string, fail: (problem: string) => ne
   const at = `${where} (${kind})`;
   const extra = Object.keys(layer).find((key) => !KEYS[kind].includes(key));
   if (extra !== undefined) fail(`${at}: unknown key ${describeJson(extra)}, expected ${KEYS[kind].join(', ')}`);
-  const name = (key: 'W' | 'b'): string =>
+  const name = (key: string): string =>
     typeof layer[key] === 'string' && layer[key] !== '' ? (layer[key] as string) : fail(`${at}: "${key}" must name an array of the weight file, got ${describeJson(layer[key])}`);
+  const optionalName = (key: string): string | undefined => (layer[key] === undefined ? undefined : name(key));
   const integer = (key: string, min: number, fallback?: number): number => {
     const value = layer[key] ?? fallback;
     if (!Number.isSafeInteger(value) || (value as number) < min) fail(`${at}: "${key}" must be a whole number of at least ${min}, got ${describeJson(layer[key])}`);
     return value as number;
   };
+  const finite = (key: string, fallback?: number): number => {
+    const value = layer[key] ?? fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${at}: "${key}" must be a number, got ${describeJson(layer[key])}`);
+    return value as number;
+  };
   switch (kind) {
-    case 'affine':
-      return { type: kind, W: name('W'), b: name('b') };
-    case 'convolution':
-      return { type: kind, W: name('W'), b: name('b'), stride: integer('stride', 1, 1), pad: integer('pad', 0, 0) };
+    case 'affine': {
+      if (layer.transpose !== undefined && typeof layer.transpose !== 'boolean') fail(`${at}: "transpose" must be true or false, got ${describeJson(layer.transpose)}`);
+      const b = optionalName('b');
+      return { type: kind, W: name('W'), ...(b === undefined ? {} : { b }), ...(layer.transpose === true ? { transpose: true } : {}) };
+    }
+    case 'convolution': {
+      const b = optionalName('b');
+      return { type: kind, W: name('W'), ...(b === undefined ? {} : { b }), stride: integer('stride', 1, 1), pad: integer('pad', 0, 0) };
+    }
     case 'pooling': {
-      if (layer.mode !== undefined && layer.mode !== 'max') fail(`${at}: "mode" must be "max", got ${describeJson(layer.mode)}`);
+      if (layer.mode !== undefined && layer.mode !== 'max' && layer.mode !== 'average') fail(`${at}: "mode" must be "max" or "average", got ${describeJson(layer.mode)}`);
       const size = layer.size;
       const window = isPositiveInteger(size)
         ? size
@@ -142,15 +198,26 @@ function parseLayer(layer: unknown, where: string, fail: (problem: string) => ne
           ? ([size[0], size[1]] as const)
           : fail(`${at}: "size" must be a whole number or [height, width], got ${describeJson(size)}`);
       const height = typeof window === 'number' ? window : window[0];
-      return { type: kind, mode: 'max', size: window, stride: integer('stride', 1, height) };
+      return { type: kind, mode: (layer.mode as 'max' | 'average' | undefined) ?? 'max', size: window, stride: integer('stride', 1, height) };
     }
     case 'dropout': {
       const ratio = layer.ratio;
       if (typeof ratio !== 'number' || !(ratio >= 0 && ratio < 1)) fail(`${at}: "ratio" must be a number in [0, 1), got ${describeJson(ratio)}`);
       return { type: kind, ratio: ratio as number };
     }
+    case 'batch-norm': {
+      const epsilon = finite('epsilon', 1e-5);
+      if (epsilon < 0) fail(`${at}: "epsilon" must not be negative, got ${epsilon}`);
+      const scale = optionalName('scale');
+      const shift = optionalName('shift');
+      return { type: kind, mean: name('mean'), variance: name('variance'), ...(scale === undefined ? {} : { scale }), ...(shift === undefined ? {} : { shift }), epsilon };
+    }
+    case 'normalize':
+      return { type: kind, mean: name('mean'), variance: name('variance') };
+    case 'rescale':
+      return { type: kind, scale: finite('scale'), offset: finite('offset', 0) };
     default:
-      return { type: kind };
+      return { type: kind } as LayerSpec;
   }
 }
 

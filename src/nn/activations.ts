@@ -21,6 +21,10 @@ export const sigmoidValue = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export const reluValue = (x: number): number => (x > 0 ? x : 0);
 
+export function tanh(x: FloatArray, out: FloatArray = like(x)): FloatArray {
+  return mapInto(x, out, Math.tanh);
+}
+
 export function step(x: FloatArray, out: FloatArray = like(x)): FloatArray {
   return mapInto(x, out, stepValue);
 }

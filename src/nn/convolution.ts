@@ -23,7 +23,7 @@ export interface ConvolutionLayer {
   readonly inputShape: readonly [number, number, number];
   /** FN, OH, OW of one output. */
   readonly outputShape: readonly [number, number, number];
-  readonly names: { readonly W: string; readonly b: string };
+  readonly names: { readonly W: string; readonly b?: string };
 }
 
 /** Output length along one axis, as the book's `1 + (H + 2*pad - FH) // stride`; 0 or less if none fit. */
@@ -56,7 +56,7 @@ export type Convolution = (x: FloatArray, count: number, y: FloatArray, relu?: b
 export function poolsAsStored(layer: ConvolutionLayer, pool: PoolingLayer): boolean {
   const [FN, OH, OW] = layer.outputShape;
   const [C, H, W] = pool.inputShape;
-  return pool.size[0] === 2 && pool.size[1] === 2 && pool.stride === 2 && C === FN && H === OH && W === OW;
+  return pool.mode === 'max' && pool.size[0] === 2 && pool.size[1] === 2 && pool.stride === 2 && C === FN && H === OH && W === OW;
 }
 
 /**

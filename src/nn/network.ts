@@ -1,9 +1,13 @@
 import type { ConvolutionLayer } from './convolution.js';
 import type { FloatArray, Matrix } from './matrix.js';
+import type { PixelStep } from './input.js';
 import type { PoolingLayer } from './pooling.js';
+import type { StandardizeLayer } from './standardize.js';
 
 export type { ConvolutionLayer } from './convolution.js';
 export type { PoolingLayer } from './pooling.js';
+export type { StandardizeLayer } from './standardize.js';
+export type { PixelStep } from './input.js';
 
 export type Precision = 'float32' | 'float64';
 
@@ -12,11 +16,11 @@ export interface AffineLayer {
   readonly kind: 'affine';
   readonly W: Matrix;
   readonly b: FloatArray;
-  readonly names: { readonly W: string; readonly b: string };
+  readonly names: { readonly W: string; readonly b?: string };
 }
 
 export interface ActivationLayer {
-  readonly kind: 'sigmoid' | 'relu' | 'softmax';
+  readonly kind: 'sigmoid' | 'relu' | 'tanh' | 'softmax';
 }
 
 /** At inference the book's Dropout scales by the kept fraction: `scale` is 1 - ratio, in the network's precision. */
@@ -31,7 +35,7 @@ export interface FlattenLayer {
   readonly kind: 'flatten';
 }
 
-export type Layer = AffineLayer | ActivationLayer | ConvolutionLayer | PoolingLayer | DropoutLayer | FlattenLayer;
+export type Layer = AffineLayer | ActivationLayer | ConvolutionLayer | PoolingLayer | DropoutLayer | FlattenLayer | StandardizeLayer;
 
 /** A feed-forward network: checked once when built, then used by `predict` without checks. */
 export interface Network {
@@ -41,6 +45,18 @@ export interface Network {
   readonly inputShape?: readonly number[];
   readonly outputSize: number;
   readonly layers: readonly Layer[];
+  /**
+   * 'probabilities' when the model itself ends in a softmax; 'logits' when it ends without one
+   * (or in a log-softmax): a softmax is then added as the last layer, so that the class is the
+   * argmax of the logits and its confidence their softmax.
+   */
+  readonly output?: 'probabilities' | 'logits';
+  /**
+   * How a pixel (0..255) becomes an input value, when the model says (a Keras model that starts
+   * with Rescaling takes raw pixels) or the user does (`--mean`/`--std`). Absent: the kernel's
+   * `normalize` option alone (x / 255, or the raw pixel).
+   */
+  readonly pixels?: readonly PixelStep[];
 }
 
 /** The values per image after `layer`, given `width` values per image before it. */
@@ -71,13 +87,15 @@ export function describeLayers(network: Network): string[] {
 export function describeLayer(layer: Layer): string {
   switch (layer.kind) {
     case 'affine':
-      return `affine ${layer.W.rows}→${layer.W.cols} (${layer.names.W}, ${layer.names.b})`;
+      return `affine ${layer.W.rows}→${layer.W.cols} (${[layer.names.W, layer.names.b].filter(Boolean).join(', ')})`;
     case 'convolution': {
       const [FN, C, FH, FW] = layer.filterShape;
-      return `convolution ${FN}×${C}×${FH}×${FW} stride ${layer.stride} pad ${layer.pad} → ${layer.outputShape.join('×')} (${layer.names.W}, ${layer.names.b})`;
+      return `convolution ${FN}×${C}×${FH}×${FW} stride ${layer.stride} pad ${layer.pad} → ${layer.outputShape.join('×')} (${[layer.names.W, layer.names.b].filter(Boolean).join(', ')})`;
     }
     case 'pooling':
-      return `pooling max ${layer.size.join('×')} stride ${layer.stride} → ${layer.outputShape.join('×')}`;
+      return `pooling ${layer.mode} ${layer.size.join('×')} stride ${layer.stride} → ${layer.outputShape.join('×')}`;
+    case 'standardize':
+      return `${layer.from} over ${Math.max(layer.mean.length, layer.std.length, layer.scale.length, layer.shift.length)} channel(s)`;
     case 'dropout':
       return `dropout ${layer.ratio} (×${layer.scale})`;
     default:

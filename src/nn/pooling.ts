@@ -3,10 +3,11 @@ import type { FloatArray } from './matrix.js';
 /**
  * The book's `Pooling` layer (max pooling): each channel of a C × H × W input is cut into
  * windows of PH × PW every `stride` cells, and each window gives its largest value: C × OH × OW.
+ * Average pooling (ONNX AveragePool, Keras AveragePooling2D, no padding) gives the window's mean.
  */
 export interface PoolingLayer {
   readonly kind: 'pooling';
-  readonly mode: 'max';
+  readonly mode: 'max' | 'average';
   /** PH, PW: the window. */
   readonly size: readonly [number, number];
   readonly stride: number;
@@ -28,6 +29,10 @@ export function poolingOutputLength(inputLength: number, windowLength: number, s
  * convolution stores its sums instead (`poolsAsStored`), and this runs only for other poolings.
  */
 export function maxPoolInto(x: FloatArray, count: number, layer: PoolingLayer, y: FloatArray): void {
+  if (layer.mode === 'average') {
+    averagePoolInto(x, count, layer, y);
+    return;
+  }
   const [C, H, W] = layer.inputShape;
   const [, OH, OW] = layer.outputShape;
   const [PH, PW] = layer.size;
@@ -50,6 +55,29 @@ export function maxPoolInto(x: FloatArray, count: number, layer: PoolingLayer, y
           for (let px = 0; px < PW; px++) max = Math.max(max, x[row + px]);
         }
         y[out++] = max;
+      }
+    }
+  }
+}
+
+/** Average pooling: each window's sum in its own precision, divided by the window's size. */
+function averagePoolInto(x: FloatArray, count: number, layer: PoolingLayer, y: FloatArray): void {
+  const [C, H, W] = layer.inputShape;
+  const [, OH, OW] = layer.outputShape;
+  const [PH, PW] = layer.size;
+  const { stride } = layer;
+  const round = x instanceof Float32Array ? Math.fround : (v: number) => v;
+  const cells = PH * PW;
+  let out = 0;
+  for (let channel = 0; channel < count * C; channel++) {
+    const xPlane = channel * H * W;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0, corner = xPlane + oy * stride * W; ox < OW; ox++, corner += stride) {
+        let sum = 0;
+        for (let py = 0, row = corner; py < PH; py++, row += W) {
+          for (let px = 0; px < PW; px++) sum = round(sum + x[row + px]);
+        }
+        y[out++] = sum / cells;
       }
     }
   }

@@ -1,9 +1,10 @@
-import { softmax, sigmoid, relu } from './activations.js';
+import { softmax, sigmoid, relu, tanh } from './activations.js';
 import { createConvolution, poolsAsStored } from './convolution.js';
 import { createAffine } from './affine.js';
 import type { FloatArray, Matrix } from './matrix.js';
 import { layerOutputSize, type Network } from './network.js';
 import { maxPoolInto } from './pooling.js';
+import { standardizeInPlace } from './standardize.js';
 
 export type Predict = (x: Matrix) => Matrix;
 
@@ -92,6 +93,15 @@ function createSteps(network: Network, from: number, to: number, maxRows: number
         break;
       case 'relu':
         steps.push((a) => ({ ...a, data: relu(a.data, a.data) }));
+        break;
+      case 'tanh':
+        steps.push((a) => ({ ...a, data: tanh(a.data, a.data) }));
+        break;
+      case 'standardize':
+        steps.push((a) => {
+          standardizeInPlace(a.data, a.rows, layer);
+          return a;
+        });
         break;
       case 'softmax':
         steps.push((a) => ({ ...a, data: softmax(a.data, a.cols, a.data) }));

@@ -98,7 +98,7 @@ export function planForward(network: Network, request: ForwardRequest = {}, imag
   if (request.kernel !== undefined && !KERNEL_REQUESTS.includes(request.kernel)) {
     throw new TypeError(`kernel must be auto, wasm or js, got '${String(request.kernel)}'`);
   }
-  const kernel = resolveKernel(network, request.kernel);
+  const kernel = resolveKernel(network, request.kernel, request.normalize ?? true);
   const { workers, threads } = threadsWanted(request, images);
   if (threads > 1 && kernel !== 'wasm-simd-f32') {
     throw new RangeError(`threads (${threads}) split the wasm kernel's batches, but this network runs on the ${kernel} kernel, which uses one thread`);

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 
 export interface KernelExports {
   heapBase(): number;
-  pixelTable(table: number, normalize: number): void;
   affinePixels(x: number, rows: number, inner: number, table: number, W: number, b: number, y: number, stride: number, nz: number): void;
   affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number, nz: number): void;
   sigmoidInPlace(a: number, n: number): void;
