@@ -114,7 +114,7 @@ export function createGlobals(arrays: Set<ArrayToken>, charge: Charge): Map<stri
 }
 
 /** Bytes from a latin1 string (protocol 2 from Python 3), or from a str Python 2 pickled (see below). */
-function latin1Bytes(text: string, charge: Charge): Uint8Array {
+export function latin1Bytes(text: string, charge: Charge): Uint8Array {
   charge(text.length);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {

@@ -17,7 +17,7 @@ import { readWeightFile } from './read-weight-file.js';
  * in the file). LONG4 (the only opcode reading bytes after a 4-byte length) is refused: numpy
  * writes none, and pickleparser builds its BigInt in time quadratic in its length.
  */
-class PickleReader extends BufferReader {
+export class PickleReader extends BufferReader {
   #afterUint32 = false;
   charge: Charge = () => undefined;
 
@@ -125,8 +125,8 @@ function unpickle(bytes: Uint8Array, file: string, arrays: Set<ArrayToken>, budg
   }
 }
 
-/** Turns what went wrong inside pickleparser into one clear line. */
-function asInputError(error: unknown, reader: PickleReader, bytes: Uint8Array, file: string): InputError {
+/** Turns what went wrong inside pickleparser into one clear line (shared with the torch readers). */
+export function asInputError(error: unknown, reader: PickleReader, bytes: Uint8Array, file: string): InputError {
   if (error instanceof InputError) return error;
   if (error instanceof MalformedPickle) return new InputError(file, `corrupt pickle, ${error.message}`);
   const message = error instanceof Error ? error.message : '';
