@@ -19,6 +19,8 @@ export interface StoredVar {
   readonly path: string;
   /** Its declared shape, checked before it is read; undefined for a var that is not float data (a counter). */
   readonly shape: readonly number[] | undefined;
+  /** Its stored type (`<f4`), for messages. */
+  readonly dtype: string;
   read(): NdArray;
 }
 
@@ -104,20 +106,20 @@ function convertLayer(layer: KerasLayer, shape: Shape, weights: LayerWeights, fi
     case 'Normalization':
       return normalization(layer, shape, weights, fail);
     default:
-      return fail(`is not supported; supported layers: ${SUPPORTED}`);
+      throw new InputError(file, `layer ${quote(layer.name)} (${layer.className}) is not supported; supported layers: ${SUPPORTED}`);
   }
 }
 
 /** The layer's float vars, checked in number and shape against `expected` (name → shape) before any is read. */
 function layerVars(layer: KerasLayer, weights: LayerWeights, expected: [string, readonly number[]][], fail: Fail, extra = 0): NdArray[] {
   const vars = weights.vars(layer.name);
-  if (vars === undefined) return fail(`has no weights: ${weights.missing(layer.name)}`);
+  if (vars === undefined) return fail(`no weights found: ${weights.missing(layer.name)}`);
   if (vars.length < expected.length || vars.length > expected.length + extra) {
-    fail(`has ${vars.length} weights in the file, expected ${expected.length} (${expected.map(([name]) => name).join(', ')})`);
+    fail(`the file holds ${vars.length} weights for it, expected ${expected.length} (${expected.map(([name]) => name).join(', ')})`);
   }
   expected.forEach(([name, want], i) => {
     const got = vars[i].shape;
-    if (got === undefined) fail(`${name} ${vars[i].path} is not float data`);
+    if (got === undefined) fail(`${name} ${vars[i].path} has dtype ${quote(vars[i].dtype)}, expected float16, float32 or float64`);
     const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
     const same = got.length === want.length ? got.every((d, k) => d === want[k]) : size(got) === size(want) && name !== 'kernel';
     if (!same) fail(`${name} ${vars[i].path} has shape ${formatShape(got)}, expected ${formatShape(want)}`);

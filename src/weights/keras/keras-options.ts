@@ -11,7 +11,7 @@ export type Fail = (problem: string) => never;
 
 export function layerFail(file: string, layer: KerasLayer): Fail {
   return (problem) => {
-    throw new InputError(file, `layer ${quote(layer.name)} (${layer.className}) ${problem}`);
+    throw new InputError(file, `layer ${quote(layer.name)} (${layer.className}): ${problem}`);
   };
 }
 

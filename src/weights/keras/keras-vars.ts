@@ -90,6 +90,7 @@ function numberedVars(h5: Hdf5File, vars: VarsGroup, file: string, budget: ByteB
 function storedVar(h5: Hdf5File, dataset: Hdf5Dataset, path: string, budget: ByteBudget): StoredVar {
   return {
     path,
+    dtype: dataset.dtype,
     shape: FLOAT.test(dataset.dtype) ? dataset.shape : undefined,
     read: (): NdArray => h5.readFloat(dataset, path, budget),
   };
