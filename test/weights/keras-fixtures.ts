@@ -92,7 +92,7 @@ export function written(name: string, bytes: Uint8Array): Source {
   return sourceOf(path);
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /**
  * A copy of a real `.keras` (`ch03` or `ch07`) whose config.json `edit` changes (or replaces, when

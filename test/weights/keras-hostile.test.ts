@@ -8,22 +8,19 @@ import test, { type ExecutionContext } from 'ava';
 import { InputError } from '../../src/errors.js';
 import { MAX_MODEL_BYTES } from '../../src/model/model-json.js';
 import { readKerasArchive } from '../../src/weights/keras/keras-archive.js';
-import { readKerasH5 } from '../../src/weights/keras/keras-h5.js';
 import type { WeightLoadOptions } from '../../src/weights/decode-array.js';
 import { needsData } from '../helpers/data-dir.js';
-import { editedKeras, FORMATS, offsetOf, patched, real, storedZip, written, zipEntries, type Source } from './keras-fixtures.js';
+import { editedKeras, FORMATS, real, storedZip, written, zipEntries, type Source } from './keras-fixtures.js';
 
 needsData(test);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const refuses = async (t: ExecutionContext, read: Promise<unknown>, source: Source, problem: string): Promise<void> => {
   await t.throwsAsync(read, { instanceOf: InputError, message: `${source.file}: ${problem}` });
 };
 const archiveRefuses = (t: ExecutionContext, source: Source, problem: string, options?: WeightLoadOptions) =>
   refuses(t, readKerasArchive(source, options), source, problem);
-const h5Refuses = (t: ExecutionContext, source: Source, problem: string, options?: WeightLoadOptions) =>
-  refuses(t, readKerasH5(source, options), source, problem);
 
 const layer = (config: Json, name: string): Json => config.config.layers.find((l: Json) => l.config.name === name);
 
