@@ -7,6 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 import type { RunOptions } from './run-options.js';
 import { requireDataFile, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 import { loadModel } from '../src/model/load-model.js';
+import { pixelSteps } from '../src/nn/input.js';
 import type { Network } from '../src/nn/network.js';
 import { PREDICTIONS_HEADER } from '../src/operators/prediction-rows.js';
 import { OutputSet } from '../src/outputs/output-set.js';
@@ -109,7 +110,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     threadSource.start('forward-worker', wanted.workers);
     threadSource.start('kernel-helper', wanted.threads - 1);
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
-      model: options.model, weights: options.weights, activation: options.activation, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes, signal: hooks.signal,
+      model: options.model, weights: options.weights, activation: options.activation, normalize: options.normalize, mean: options.mean, std: options.std, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes, signal: hooks.signal,
     });
     // The default weights are known now: no output may be them either.
     if (options.weights === undefined) await checkPlaces(outputTargets(options), [{ path: model.weights.path, as: '--weights' }]);
@@ -117,7 +118,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const which = count === header.count ? `${header.count} images` : `images ${part.start}..${part.end - 1} of ${header.count}`;
     const shardNote = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
     const plan = usageErrorOf(() => planForward(network, options, header.count));
-    hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.precision}) on ${images} (${which}${shardNote}, batches of ${plan.batchSize})`);
+    hooks.log(`evaluating ${model.name} with ${model.weights.path} (${model.weights.format}, ${model.precision}, ${model.output}) on ${images} (${which}${shardNote}, batches of ${plan.batchSize})`);
     const predictions = options.predictions ? outputs.openStream(options.predictions) : undefined;
     await predictions?.write(PREDICTIONS_HEADER);
     // Backpressure: the files are read no further while MAX_SETTLING_BATCHES batches wait on writes.
@@ -145,7 +146,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       misclassified: result.misclassified,
       // Made only if read (--json, a library caller): the report file is written from the list itself.
       errors: () => result.errors.entries(),
-      normalize: options.normalize,
+      normalize: pixelSteps(network.pixels, options.normalize).some((step) => step.op === 'divide'),
       batchSize: plan.batchSize,
       inputs: { images, labels, weights: model.weights.path, weightsSha256: model.weights.sha256 },
       model,

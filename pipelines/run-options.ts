@@ -19,7 +19,11 @@ export interface RunOptions {
   readonly shard?: Shard;
   readonly weights?: string;
   readonly model?: string;
-  readonly activation: 'sigmoid' | 'relu';
+  /** Hidden activation of an MLP inferred from the weights; undefined: sigmoid. */
+  readonly activation?: 'sigmoid' | 'relu' | 'tanh';
+  /** torchvision's Normalize after the scaling to 0..1: (x − mean) / std. */
+  readonly mean?: number;
+  readonly std?: number;
   readonly precision?: 'float32' | 'float64';
   /** Images per forward pass; planned with the kernel, workers and threads (src/operators/forward-plan.ts). */
   readonly batchSize: number;

@@ -103,7 +103,8 @@ export interface ClassScore {
  * state dict (zip or the legacy pickle sequence), safetensors, an ONNX model, a Keras 3 `.keras`
  * archive, a legacy Keras `.h5` model, or a Keras `.weights.h5` (weights only).
  */
-export type WeightFormat = 'pickle' | 'npz' | 'torch-zip' | 'torch-legacy' | 'safetensors' | 'onnx' | 'keras' | 'keras-h5' | 'keras-weights-h5';
+export const WEIGHT_FORMATS = ['pickle', 'npz', 'torch-zip', 'torch-legacy', 'safetensors', 'onnx', 'keras', 'keras-h5', 'keras-weights-h5'] as const;
+export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 
 /** The model that ran, as the report names it. */
 export interface ModelInfo {
@@ -114,7 +115,12 @@ export interface ModelInfo {
   readonly parameters: number;
   readonly precision: Precision;
   readonly inputShape: readonly number[];
-  readonly weights: { readonly path: string; readonly sha256: string; readonly format: WeightFormat };
+  /** 'logits': the model ends without a softmax; its classes are the argmax, the confidence their softmax. */
+  readonly output: 'probabilities' | 'logits';
+  /** How pixels became inputs, step by step: `x / 255`, `(x - 0.1307) / 0.3081`. */
+  readonly preprocess: readonly string[];
+  /** The file, its format (told by content) and what it says of the framework that wrote it. */
+  readonly weights: { readonly path: string; readonly sha256: string; readonly format: WeightFormat; readonly metadata: Readonly<Record<string, string>> };
 }
 
 /** A kept tile as JSON: the error, and its rows × cols pixels in base64. */

@@ -33,13 +33,17 @@ out/errors.png and out/report.json.
                        (and N) from MNIST_EVAL_SHARD_INDEX/_COUNT, JOB_COMPLETION_INDEX
                        (Kubernetes) or SLURM_ARRAY_TASK_ID/_COUNT
   --shard-count N      N for --shard env (given alone, it implies --shard env)
-  --weights PATH       weights: a pickle (.pkl) or .npz of numpy arrays, float32 or
-                       float64 (default: the model's file in the data folder)
+  --weights PATH       weights, told by their content: a pickle or .npz of numpy
+                       arrays, a PyTorch state dict (.pt), safetensors, ONNX, Keras
+                       (.keras, .h5, .weights.h5) (default: the model's file in the
+                       data folder); ONNX and Keras models bring their own layers
   --model NAME|PATH    simple-convnet (the book's ch. 7), deep-convnet (ch. 8), or a
                        JSON file listing the layers and the arrays each one uses;
-                       without it W1, b1 … Wn, bn are read as an MLP
+                       without it a file's 2-D weights are read as an MLP, in order
   --activation NAME    hidden-layer activation of an MLP without --model:
-                       sigmoid (default) or relu
+                       sigmoid (default), relu or tanh
+  --mean M, --std S    after scaling to 0..1, feed (x - M) / S, as torchvision's
+                       Normalize (default none)
   --precision NAME     compute in float32 or float64 (default: float64 if the
                        weights are all float64, else float32)
   --batch-size N       images per forward pass (default 100, at most 65536)
@@ -168,6 +172,8 @@ const OPTIONS = {
   weights: { type: 'string' },
   model: { type: 'string' },
   activation: { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
   precision: { type: 'string' },
   'batch-size': { type: 'string' },
   'max-weights-mib': { type: 'string' },
@@ -198,9 +204,9 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (v.dataset !== undefined && (v.images !== undefined || v.labels !== undefined)) {
     throw new UsageError('--dataset names both files; give it or --images/--labels, not both');
   }
-  const activation = v.activation ?? 'sigmoid';
-  if (activation !== 'sigmoid' && activation !== 'relu') {
-    throw new UsageError(`--activation must be sigmoid or relu, got '${activation}'`);
+  const activation = v.activation;
+  if (activation !== undefined && activation !== 'sigmoid' && activation !== 'relu' && activation !== 'tanh') {
+    throw new UsageError(`--activation must be sigmoid, relu or tanh, got '${activation}'`);
   }
   if (v.activation !== undefined && v.model !== undefined) {
     throw new UsageError('--activation applies to an MLP read from W1, b1 …; a --model names its own activations');
@@ -226,6 +232,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     weights: v.weights,
     model: v.model,
     activation,
+    mean: finiteNumber('mean', v.mean),
+    std: finiteNumber('std', v.std, true),
     precision,
     batchSize: boundedInteger('batch-size', v['batch-size'], 100, MAX_BATCH_SIZE, "the kernels' buffers hold one batch"),
     maxWeightBytes: boundedInteger('max-weights-mib', v['max-weights-mib'], 2048, MAX_LIMIT_BYTES / 2 ** 20, 'a larger limit would be no limit') * 2 ** 20,
@@ -244,4 +252,14 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     quiet: v.quiet ?? false,
     debug: v.debug ?? false,
   };
+}
+
+/** A finite number given as text (`--mean 0.1307`), above 0 when `positive`; undefined when not given. */
+function finiteNumber(name: string, text: string | undefined, positive = false): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || (positive && !(value > 0))) {
+    throw new UsageError(`--${name} must be ${positive ? 'a number above 0' : 'a number'}, got '${text}'`);
+  }
+  return value;
 }

@@ -98,6 +98,11 @@ ${confusionTable(report.confusion)}
 `;
 }
 
+/** The few metadata entries worth a glance: who wrote the file, and which format version. */
+function frameworkFacts(metadata: Readonly<Record<string, string>>): string[] {
+  return ['producer', 'keras_version', 'opset', 'format_version'].filter((key) => metadata[key] !== undefined).map((key) => `${key} ${metadata[key]}`);
+}
+
 function summaryTable(report: HtmlReportSummary): string {
   const { inputs, model, timing } = report;
   const rate = timing.forwardMs > 0 ? `, ${Math.round(report.total / (timing.forwardMs / 1000))} images/s` : '';
@@ -108,10 +113,11 @@ function summaryTable(report: HtmlReportSummary): string {
     ['parameters', `${model.parameters.toLocaleString('en-US')} (${model.precision})`],
     ['images', inputs.images],
     ['labels', inputs.labels],
-    ['weights', inputs.weights],
+    ['weights', `${inputs.weights} (${[model.weights.format, ...frameworkFacts(model.weights.metadata)].join(', ')})`],
     ['weights SHA-256', inputs.weightsSha256],
     ['batch size', String(report.batchSize)],
-    ['normalize', report.normalize ? 'yes (pixels / 255)' : 'no (raw 0–255 pixels)'],
+    ['input', model.preprocess.join(', then ')],
+    ['output', model.output === 'logits' ? 'logits (classes by argmax, confidence by their softmax)' : 'probabilities (the model ends in a softmax)'],
     ['time', `${seconds(timing.totalMs)} in all, ${seconds(timing.forwardMs)} in the forward pass${rate}`],
   ];
   const body = rows.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('\n');

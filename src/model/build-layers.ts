@@ -140,11 +140,12 @@ function standardize(spec: BatchNormSpec | NormalizeSpec | RescaleSpec, c: Layer
     return convert(array, precision);
   };
   const round = precision === 'float32' ? Math.fround : (v: number) => v;
+  const mean = vector(spec.mean, 0);
   const variance = vector(spec.variance, 1);
   // torch and onnxruntime divide by √(var + ε); Keras's Normalization by max(√var, 1e-7).
   const std = variance.map((v) => (spec.type === 'batch-norm' ? round(Math.sqrt(round(v + spec.epsilon))) : Math.max(round(Math.sqrt(v)), round(1e-7))));
-  if (spec.type === 'batch-norm') return { ...base, mean: vector(spec.mean, 0), std, scale: vector(spec.scale, 1), shift: vector(spec.shift, 0) };
-  return { ...base, mean: vector(spec.mean, 0), std, scale: make([1]), shift: make([0]) };
+  if (spec.type === 'batch-norm') return { ...base, mean, std, scale: vector(spec.scale, 1), shift: vector(spec.shift, 0) };
+  return { ...base, mean, std, scale: make([1]), shift: make([0]) };
 }
 
 function convert(array: NdArray, precision: Precision): FloatArray {

@@ -5,9 +5,11 @@
 import { basename } from 'node:path';
 import { dataDirs, findDataFile, sampleWeights } from '../datasets/data-files.js';
 import { InputError, UsageError } from '../errors.js';
+import { describePixelSteps, pixelSteps } from '../nn/input.js';
 import { describeLayers, parameterCount, type Network, type Precision } from '../nn/network.js';
 import { describeReadError, readAtMost } from '../weights/read-weight-file.js';
-import { loadWeights } from '../weights/load.js';
+import { loadWeights, type LoadedWeights } from '../weights/load.js';
+import { bindPreset } from './bind-preset.js';
 import { buildNetwork } from './build-network.js';
 import { inferMlpSpec, type HiddenActivation } from './infer-mlp-spec.js';
 import { MAX_MODEL_BYTES, parseModelJson } from './model-json.js';
@@ -22,6 +24,11 @@ export interface ModelOptions {
   readonly weights?: string;
   /** Hidden activation of an inferred MLP (default sigmoid). Models that are described name their own. */
   readonly activation?: HiddenActivation;
+  /** Scale pixels to 0..1 (default true), unless the model takes raw pixels (it starts with a Rescaling). */
+  readonly normalize?: boolean;
+  /** torchvision's Normalize after the scaling: (x − mean) / std (default none). */
+  readonly mean?: number;
+  readonly std?: number;
   /** Compute precision; by default that of the weights (float64 if every array used is float64). */
   readonly precision?: Precision;
   /** Rows and columns of one image, from the IDX header. */
@@ -49,20 +56,34 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
   signal?.throwIfAborted();
   const weights = await loadWeights(weightsPath, { maxBytes: options.maxWeightBytes, signal });
   const file = basename(weightsPath);
-  const spec = described?.spec ?? inferMlpSpec(weights.arrays, file, options.activation);
-  const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision });
+  const spec = modelOf(described, weights, file, options);
+  const input = { normalize: options.normalize ?? true, mean: options.mean, std: options.std };
+  const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision, input });
   return {
     network,
     info: {
       name: spec.name,
-      source: described?.source ?? 'inferred',
+      source: described?.source ?? (weights.spec === undefined ? 'inferred' : weights.format),
       layers: describeLayers(network),
       parameters: parameterCount(network),
       precision: network.precision,
       inputShape: network.inputShape ?? [network.inputSize],
-      weights: { path: weightsPath, sha256: weights.sha256, format: weights.format },
+      output: network.output ?? 'probabilities',
+      preprocess: describePixelSteps(pixelSteps(network.pixels, input.normalize)),
+      weights: { path: weightsPath, sha256: weights.sha256, format: weights.format, metadata: weights.metadata },
     },
   };
+}
+
+/** The model to build: the file's own (ONNX, Keras), a preset or JSON model over the file, or an inferred MLP. */
+function modelOf(described: { spec: ModelSpec; source: string } | undefined, weights: LoadedWeights, file: string, options: ModelOptions): ModelSpec {
+  if (weights.spec !== undefined) {
+    if (described !== undefined) throw new UsageError(`--model: ${file} describes its own network (${weights.format}); --model is for weight files without one`);
+    if (options.activation !== undefined) throw new UsageError(`--activation: ${file} describes its own network (${weights.format}), activations included`);
+    return weights.spec;
+  }
+  if (described === undefined) return inferMlpSpec(weights.arrays, file, options.activation, weights.matrices);
+  return described.source === 'preset' ? bindPreset(described.spec, weights.arrays, file, weights.matrices) : described.spec;
 }
 
 /** A preset by name, or a JSON model file (its read stops when `signal` aborts). */

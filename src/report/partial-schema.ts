@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { MAX_MOSAIC_CAP, MAX_MOSAIC_SCALE } from '../mosaic/mosaic-limits.js';
 import { MAX_BATCH_SIZE, MAX_THREADS, MAX_WORKERS } from '../operators/forward-plan.js';
 import { MAX_RECORD_BYTES } from '../sources/idx.js';
+import { WEIGHT_FORMATS } from '../types.js';
 
 /** The most classes a confusion matrix may have: far above MNIST's 10, and a matrix of a million cells at most. */
 export const MAX_CLASSES = 1024;
@@ -58,7 +59,14 @@ const model = z.object({
   parameters: count,
   precision: z.enum(['float32', 'float64']),
   inputShape: z.array(z.int().min(1)),
-  weights: z.object({ path: z.string(), sha256: z.string(), format: z.enum(['pickle', 'npz']) }),
+  output: z.enum(['probabilities', 'logits']),
+  preprocess: z.array(z.string()).max(8),
+  weights: z.object({
+    path: z.string(),
+    sha256: z.string(),
+    format: z.enum(WEIGHT_FORMATS),
+    metadata: z.record(z.string(), z.string()).refine((entries) => Object.keys(entries).length <= 32, 'at most 32 entries'),
+  }),
 });
 
 export const partialReportSchema = z.object({

@@ -1,49 +1,81 @@
 import { createHash } from 'node:crypto';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { DEFAULT_MAX_BYTES, type WeightLoadOptions } from './decode-array.js';
-import type { WeightArrays } from './nd-array.js';
+import { contentKind, zipKind } from './detect-format.js';
 import { loadNpzWeights } from './npz.js';
 import { parsePickleWeights } from './pickle.js';
+import { readKerasArchive } from './keras/keras-archive.js';
+import { readKerasH5 } from './keras/keras-h5.js';
+import { readOnnx } from './onnx/read-onnx.js';
 import { isStream, readWeightFile } from './read-weight-file.js';
-import type { WeightFormat } from '../types.js';
+import { readSafetensors } from './safetensors.js';
+import { readTorchLegacy } from './torch/torch-legacy.js';
+import { readTorchZip } from './torch/torch-zip.js';
+import type { WeightFile } from './weight-file.js';
+import { openZipArchive } from './zip-archive.js';
 
-
-/** The arrays of a weight file, with the file's sha256 (hex) to record which weights ran. */
-export interface LoadedWeights {
-  readonly arrays: WeightArrays;
+/** A weight file's arrays and what it says of itself, with its sha256 (hex) to record which weights ran. */
+export interface LoadedWeights extends WeightFile {
   readonly sha256: string;
-  readonly format: WeightFormat;
+}
+
+/** What a reader of one format is given: the whole file, its path, and its name for messages. */
+export interface WeightSource {
+  readonly bytes: Uint8Array;
+  readonly path: string;
+  readonly file: string;
 }
 
 /**
- * Loads a weight file: a pickle of a dict of numpy arrays (.pkl, .pickle) or an .npz archive.
- * The format is told by the first bytes (pickle 0x80, zip PK\x03\x04), the extension only
- * explains what was expected when they match neither. Files over `maxBytes` are refused unread.
- * `signal` stops the read of the file (a FIFO's included) and is checked between the steps.
+ * Loads a weight file of any format this tool reads, told by its content (`detect-format.ts`), never
+ * by its name. Files over `maxBytes` are refused unread. A zip archive (an .npz, a PyTorch zip, a
+ * `.keras`) is read by its central directory, so not from a pipe. `signal` stops the read of the
+ * file (a FIFO's included) and is checked between the steps.
  */
 export async function loadWeights(path: string, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<LoadedWeights> {
   const file = basename(path);
   const bytes = await readWeightFile(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, options.signal);
   options.signal?.throwIfAborted();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const format = detectFormat(bytes, file, extname(path).toLowerCase());
-  if (format === 'npz' && (await isStream(path))) {
-    throw new InputError(path, 'an .npz archive cannot be read from a pipe or a device; name the file');
-  }
-  const arrays = format === 'pickle' ? parsePickleWeights(bytes, file, options) : await loadNpzWeights(path, options);
+  const source: WeightSource = { bytes, path, file };
+  const loaded = await readByContent(source, options);
   options.signal?.throwIfAborted();
-  return { arrays, sha256, format };
+  return { ...loaded, sha256 };
 }
 
-const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((byte, i) => bytes[i] === byte);
-
-function detectFormat(bytes: Uint8Array, file: string, extension: string): WeightFormat {
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return 'npz';
-  if (bytes[0] === 0x80 || extension === '.pkl' || extension === '.pickle') return 'pickle';
-  if (startsWith(bytes, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) {
-    throw new InputError(file, 'a single .npy array, expected a pickle or an .npz of named arrays (np.savez)');
+async function readByContent(source: WeightSource, options: WeightLoadOptions): Promise<WeightFile> {
+  const { bytes, path, file } = source;
+  switch (contentKind(bytes, file)) {
+    case 'pickle':
+      return { format: 'pickle', arrays: parsePickleWeights(bytes, file, options), matrices: 'in-out', metadata: {} };
+    case 'torch-legacy':
+      return readTorchLegacy(source, options);
+    case 'hdf5':
+      return readKerasH5(source, options);
+    case 'safetensors':
+      return readSafetensors(source, options);
+    case 'onnx':
+      return readOnnx(source, options);
+    case 'zip': {
+      if (await isStream(path)) throw new InputError(path, 'a zip archive (an .npz, a PyTorch zip, a .keras) cannot be read from a pipe or a device; name the file');
+      switch (await zipKindOf(path, file, options)) {
+        case 'npz':
+          return { format: 'npz', arrays: await loadNpzWeights(path, options), matrices: 'in-out', metadata: {} };
+        case 'torch-zip':
+          return readTorchZip(source, options);
+        case 'keras':
+          return readKerasArchive(source, options);
+      }
+    }
   }
-  if (extension === '.npz') throw new InputError(file, 'not an .npz archive, expected a zip file (PK\\x03\\x04)');
-  throw new InputError(file, 'unknown weight file format, expected a pickle (.pkl) or an .npz archive');
+}
+
+async function zipKindOf(path: string, file: string, options: WeightLoadOptions): Promise<ReturnType<typeof zipKind>> {
+  const zip = await openZipArchive(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, 'zip archive');
+  try {
+    return zipKind(zip.entries.map((entry) => entry.name), file);
+  } finally {
+    await zip.close();
+  }
 }

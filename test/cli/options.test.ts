@@ -14,7 +14,7 @@ test('--model and --precision are passed on; both are absent by default', (t) =>
   const defaults = parseCliOptions([]);
   t.is(defaults.model, undefined);
   t.is(defaults.precision, undefined);
-  t.is(defaults.activation, 'sigmoid');
+  t.is(defaults.activation, undefined);
 });
 
 test('usage errors: an unknown precision, an empty --model, --activation with --model', (t) => {

@@ -227,7 +227,7 @@ test('merge with the mosaic in confidence order keeps the most confident mistake
       accuracy: 0, correct: result.evaluation.correct, total: result.evaluation.total, misclassified: result.misclassified,
       confusion: result.evaluation.confusion, perClass: [], normalize: true, batchSize: 100,
       inputs: { images: set.images, labels: set.labels, weights: WEIGHTS, weightsSha256: 'x' }, mosaic: {}, predictions: null,
-      model: { name: 'mlp', source: 'inferred', layers: [], parameters: 0, precision: 'float32', inputShape: [784], weights: { path: WEIGHTS, sha256: 'x', format: 'pickle' } },
+      model: { name: 'mlp', source: 'inferred', layers: [], parameters: 0, precision: 'float32', inputShape: [784], output: 'probabilities', preprocess: ['x / 255'], weights: { path: WEIGHTS, sha256: 'x', format: 'pickle', metadata: {} } },
       timing: { totalMs: 0, forwardMs: 0 }, forward: { kernel: 'k', workers: 0, threads: 1, alsoMainThread: false }, resources: { peakRssMb: 0 },
       range: { start: 0, end: 20_000, size: 20_000 }, errors: result.errors.entries(),
       shard: { index, count: 2, start, end, rows: 28, cols: 28, mosaicCap: 50, mosaicOrder: 'confidence', tiles: encodeTiles(result.tiles) },

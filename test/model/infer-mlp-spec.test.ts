@@ -32,7 +32,9 @@ test('names that do not make an MLP', (t) => {
   gap.delete('W3');
   gap.delete('b3');
   refuse(t, gap, 'layer numbering has a gap: W4 found but W3 and b3 are missing');
-  refuse(t, new Map([['weights', f32([2, 2])]]), 'no layers found: expected arrays W1, b1, W2, b2 …, got weights');
+  refuse(t, new Map(), 'no layers found: expected arrays W1, b1, W2, b2 …, got nothing');
+  refuse(t, new Map([['scale', f32([2])]]), 'cannot tell the layers apart: scale holds scale (2,), expected one weight array and at most one bias; describe the model with --model');
+  t.deepEqual(inferMlpSpec(new Map([['weights', f32([2, 2])]]), 'net.pkl').layers, [{ type: 'affine', W: 'weights' }, { type: 'softmax' }], 'other names: 2-D arrays in order');
 });
 
 test('4-D filters point to --model', (t) => {

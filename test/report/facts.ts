@@ -17,7 +17,8 @@ export function facts(overrides: Partial<ReportFacts> = {}): ReportFacts {
     inputs: { images: 'img.gz', labels: 'lab.gz', weights: 'w.pkl', weightsSha256: 'ab' },
     model: {
       name: 'tiny', source: 'inferred', layers: ['affine 4→2', 'softmax'], parameters: 10, precision: 'float32', inputShape: [2, 2],
-      weights: { path: 'w.pkl', sha256: 'ab', format: 'pickle' },
+      output: 'probabilities', preprocess: ['x / 255'],
+      weights: { path: 'w.pkl', sha256: 'ab', format: 'pickle', metadata: {} },
     },
     mosaic: { path: 'out/errors.png', shown: 1 },
     predictions: null,

@@ -47,10 +47,15 @@ const HEAD = `{
     "parameters": 10,
     "precision": "float32",
     "inputShape": [2, 2],
+    "output": "probabilities",
+    "preprocess": [
+      "x / 255"
+    ],
     "weights": {
       "path": "w.pkl",
       "sha256": "ab",
-      "format": "pickle"
+      "format": "pickle",
+      "metadata": {}
     }
   },
   "mosaic": {

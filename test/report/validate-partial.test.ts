@@ -24,7 +24,7 @@ function report({ confidences = [0.6, 0.9, 0.7] as (number | null)[], cap = 3, o
   return {
     accuracy: 0.7, correct: 7, total: 10, misclassified: 3, confusion: [[4, 2], [1, 3]], perClass: [], normalize: true, batchSize: 100,
     inputs: { images: 'i', labels: 'l', weights: 'w', weightsSha256: 's' },
-    model: { name: 'm', source: 'inferred', layers: ['affine 4→2 (W1, b1)', 'softmax'], parameters: 10, precision: 'float32', inputShape: [4], weights: { path: 'w', sha256: 's', format: 'pickle' } },
+    model: { name: 'm', source: 'inferred', layers: ['affine 4→2 (W1, b1)', 'softmax'], parameters: 10, precision: 'float32', inputShape: [4], output: 'probabilities', preprocess: ['x / 255'], weights: { path: 'w', sha256: 's', format: 'pickle', metadata: {} } },
     mosaic: {}, predictions: null, timing: { totalMs: 1, forwardMs: 1 }, forward: { kernel: 'js-f64', workers: 0, threads: 1, alsoMainThread: false },
     resources: { peakRssMb: 1 }, range: { start: 0, end: 10, size: 10 }, errors,
     shard: { index: 0, count: 1, start: 0, end: 10, rows: 2, cols: 2, mosaicCap: cap, mosaicOrder: order, mosaicScale: 2, tiles: chosen.map((e) => ({ ...e, pixels: PIXELS })) },
