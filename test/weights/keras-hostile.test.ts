@@ -140,3 +140,14 @@ test('.keras: a model.weights.h5 that is not HDF5, and a metadata.json that is n
   await archiveRefuses(t, badMetadata, 'metadata.json is not a JSON object');
 });
 
+
+test('same padding of an odd kernel at stride 1 pads (k - 1) / 2, and the next shapes follow it', async (t) => {
+  // conv1 5×5 'same' keeps 28 × 28, so the Dense after the pool would take 14·14·30 = 5880 values.
+  await archiveRefuses(t, editedKeras('ch07', (c) => { layer(c, 'conv1').config.padding = 'same'; }),
+    "layer 'fc1' (Dense): kernel layers/dense/vars/0 has shape (4320, 100), expected (5880, 100)");
+});
+
+test('AveragePooling2D is an average pooling', async (t) => {
+  const weights = await readKerasArchive(editedKeras('ch07', (c) => { layer(c, 'pool1').class_name = 'AveragePooling2D'; }));
+  t.deepEqual(weights.spec?.layers[2], { type: 'pooling', mode: 'average', size: 2, stride: 2 });
+});
