@@ -52,6 +52,7 @@ export function i64(values: readonly number[]): Uint8Array {
 
 /** A TensorProto as protobufjs takes it: float32 raw data by default. */
 export function tensor(name: string, dims: number[], fields: Record<string, unknown> = {}): Record<string, unknown> {
+  if ('raw_data' in fields) return { name, dims, data_type: FLOAT, ...fields };
   const size = dims.reduce((n, d) => n * d, 1);
   const raw = Array.from({ length: size }, (_, i) => (i % 7) / 8 - 0.25);
   return { name, dims, data_type: FLOAT, raw_data: f32(raw), ...fields };
