@@ -3,6 +3,8 @@
  * (GLOBAL, STACK_GLOBAL or INST), before anything after it is read; a whole model gets the way
  * out; persistent ids of any other shape, and the rebuilders given the wrong things, are refused.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { InputError } from '../../src/errors.js';
 import { readTorchZip } from '../../src/weights/torch/torch-zip.js';
@@ -119,3 +121,45 @@ test('a truncated data.pkl says so', async (t) => {
   const pkl = stateDictPickle([W]);
   await refuses(t, pkl.subarray(0, 100), 'truncated pickle, it ends at byte 100 before its STOP opcode');
 });
+
+/**
+ * Python's own pickler writing a state dict as torch does (a stand-in `torch` module supplies the
+ * names; torch itself is not installed), at protocols 2 to 5: MEMOIZE, STACK_GLOBAL and FRAME
+ * from 4 on.
+ */
+const PYTHON_STATE_DICT = `
+import pickle, sys, types, collections, io
+torch = types.ModuleType('torch'); sys.modules['torch'] = torch
+utils = types.ModuleType('torch._utils'); sys.modules['torch._utils'] = utils; torch._utils = utils
+class FloatStorage: pass
+FloatStorage.__module__ = 'torch'; torch.FloatStorage = FloatStorage
+def _rebuild_tensor_v2(*args): pass
+_rebuild_tensor_v2.__module__ = 'torch._utils'; utils._rebuild_tensor_v2 = _rebuild_tensor_v2
+class Storage:
+    def __init__(self, key, numel): self.key, self.numel = key, numel
+class Tensor:
+    def __init__(self, storage, offset, size, stride): self.args = (storage, offset, size, stride)
+    def __reduce_ex__(self, protocol): return (_rebuild_tensor_v2, (*self.args, False, collections.OrderedDict()))
+class Pickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        return ('storage', FloatStorage, obj.key, 'cpu', obj.numel) if isinstance(obj, Storage) else None
+sd = collections.OrderedDict()
+storage = Storage('0', 6)
+sd['fc.weight'] = Tensor(storage, 0, (2, 3), (3, 1))
+sd['fc.weight_t'] = Tensor(storage, 0, (3, 2), (1, 3))
+sd._metadata = collections.OrderedDict([('', {'version': 1}), ('fc', {'version': 1})])
+out = io.BytesIO()
+Pickler(out, protocol=int(sys.argv[1])).dump(sd)
+sys.stdout.write(out.getvalue().hex())
+`;
+
+for (const protocol of [2, 3, 4, 5]) {
+  test(`a state dict written by Python's pickler at protocol ${protocol} reads the same`, async (t) => {
+    const { stdout } = await promisify(execFile)('python3', ['-c', PYTHON_STATE_DICT, String(protocol)]);
+    const weights = await readTorchZip(writeSource('model.pt', torchZip(Buffer.from(stdout, 'hex'), storages)));
+    t.deepEqual(Object.fromEntries([...weights.arrays].map(([key, a]) => [key, [[...a.shape], [...a.data]]])), {
+      'fc.weight': [[2, 3], [1, 2, 3, 4, 5, 6]],
+      'fc.weight_t': [[3, 2], [1, 4, 2, 5, 3, 6]],
+    });
+  });
+}

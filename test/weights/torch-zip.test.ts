@@ -168,3 +168,12 @@ test('a byteorder other than little or big is refused', async (t) => {
   await refuses(t, torchZip(stateDictPickle([W]), storages, { byteorder: 'middle' }), "entry 'archive/byteorder' says 'middle', expected 'little' or 'big'");
   await refuses(t, torchZip(stateDictPickle([W]), storages, { byteorder: 'x'.repeat(100) }), "entry 'archive/byteorder' says '100 bytes', expected 'little' or 'big'");
 });
+
+test('a zip cut short, or with a storage entry whose bytes are corrupt, is refused', async (t) => {
+  const whole = torchZip(stateDictPickle([W]), storages);
+  await refuses(t, whole.subarray(0, whole.length - 30), 'not a readable PyTorch (zip) file, Bad archive');
+  // The storage's data (after data.pkl, .format_version and the entry's own 30 + 14 byte header) changed: its CRC no longer matches.
+  const corrupt = Buffer.from(whole);
+  corrupt[corrupt.indexOf(Buffer.from('archive/data/0')) + 14] ^= 0xff;
+  await refuses(t, corrupt, "entry 'archive/data/0' is corrupt, Invalid CRC");
+});
