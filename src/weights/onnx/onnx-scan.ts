@@ -39,12 +39,13 @@ export function scanMessage(bytes: Uint8Array, type: protobuf.Type, file: string
     items += n;
     if (items > MAX_ITEMS) fail(`more than ${MAX_ITEMS} fields and values by byte ${at}, more than a model's structure holds`);
   };
-  const varint = (at: number, end: number): number => {
+  const varint = (end: number): number => {
+    const at = reader.pos;
     // A varint is at most 10 bytes; protobufjs's uint32 keeps the low 32 bits, enough for lengths
     // checked against `end` below (a longer length is past any end).
     let n = 0;
     for (let i = 0; i < 10; i++) {
-      if (reader.pos >= end) fail(`truncated at byte ${at}`);
+      if (reader.pos >= end) fail(`truncated varint at byte ${at}`);
       const byte = bytes[reader.pos++];
       if (i < 7) n += (byte & 0x7f) * 2 ** (7 * i);
       else if (byte & 0x7f) n = Infinity;
@@ -56,7 +57,7 @@ export function scanMessage(bytes: Uint8Array, type: protobuf.Type, file: string
     if (depth > MAX_DEPTH) fail(`messages nested more than ${MAX_DEPTH} deep at byte ${reader.pos}`);
     while (reader.pos < end) {
       const at = reader.pos;
-      const tag = varint(at, end);
+      const tag = varint(end);
       const id = Math.floor(tag / 8);
       const wire = tag % 8;
       if (id === 0 || id > 2 ** 29 - 1) fail(`field number ${id} at byte ${at}`);
@@ -66,10 +67,10 @@ export function scanMessage(bytes: Uint8Array, type: protobuf.Type, file: string
       const expected = field === undefined ? wire : wireTypeOf(field);
       const packed = field !== undefined && field.repeated && expected !== 2 && wire === 2;
       if (wire !== expected && !packed) fail(`${messageType.name}.${field!.name} is ${WIRE_NAMES[wire]} at byte ${at}, expected ${WIRE_NAMES[expected]}`);
-      if (wire === 0) varint(at, end);
+      if (wire === 0) varint(end);
       else if (wire === 1 || wire === 5) skip(wire === 1 ? 8 : 4, at, end);
       else {
-        const length = varint(at, end);
+        const length = varint(end);
         if (length > end - reader.pos) fail(`field ${id} of ${messageType.name} at byte ${at} declares ${length} bytes, past the end of its message at byte ${end}`);
         const stop = reader.pos + length;
         if (field?.resolvedType instanceof protobuf.Type) walk(field.resolvedType, stop, depth + 1);
