@@ -211,3 +211,18 @@ test('a weight that is an int tensor, or missing, is refused naming the node', a
   await refuses(t, { nodes: withNode(0, node('Gemm', ['x', 'W9', 'b1'], ['h1'], { transB: int(1) }, 'Gemm_0')) },
     "node 1 'Gemm_0' (Gemm): takes 'W9', which is neither an initializer nor made by an earlier node");
 });
+
+test('a bias-less Conv takes the (C, 1, 1) Add after it as its bias; a Constant\'s float value can be a weight', async (t) => {
+  const base = convnet();
+  const nodes = [node('Conv', ['x', 'K'], ['c0'], {}, 'conv'), node('Add', ['c0', 'cb'], ['c'], {}, 'bias'), ...base.nodes!.slice(1)];
+  const weights = await read({ ...base, nodes, initializers: [...base.initializers!, tensor('cb', [1, 2, 1, 1])] });
+  t.deepEqual(weights.spec!.layers[0], { type: 'convolution', W: 'K', b: 'cb@node2', stride: 1, pad: 0 });
+  t.deepEqual(weights.arrays.get('cb@node2')!.shape, [2]);
+  const constant = node('Constant', [], ['k'], { value_floats: { type: 6, floats: [0.25] } }, 'k');
+  const withConstant = [...MLP_NODES.slice(0, 2), constant, node('Add', ['k', 'z1'], ['a']), node('Gemm', ['a', 'W2', 'b2'], ['y'], { transB: int(1) })];
+  t.deepEqual((await layersOf({ nodes: withConstant }))[2], { type: 'rescale', scale: 1, offset: 0.25 });
+  await refuses(t, { nodes: [node('Constant', [], ['k'], { value_int: int(1), value_float: float(1) }, 'k'), ...MLP_NODES] },
+    "node 1 'k' (Constant): a Constant with attributes ['value_int', 'value_float'], expected one of value, value_float, value_floats, value_int, value_ints");
+  await refuses(t, { nodes: [...MLP_NODES, node('Constant', [], ['W1'], { value_int: int(1) }, 'again')] },
+    "node 5 'again' (Constant): makes 'W1' again, expected each tensor made once");
+});
