@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { InputError } from '../../src/errors.js';
 import { isOnnx, readOnnx } from '../../src/weights/onnx/read-onnx.js';
-import { MAX_ITEMS } from '../../src/weights/onnx/onnx-scan.js';
+import { MAX_ITEMS, MAX_STRING_BYTES } from '../../src/weights/onnx/onnx-scan.js';
 import { DATA_DIR, SAMPLE_WEIGHT, withData } from '../helpers/data-dir.js';
 import { int, ints, model, modelObject, encodeModel, node, MLP_NODES } from './onnx-builder.js';
 
@@ -113,4 +113,9 @@ test('packed ints count one item per value: an attribute of 1.5 million one-byte
 test('ints attributes hold at most 16 values; an int beyond 2^53 is refused', async (t) => {
   const bytes = model({ nodes: [node('Gemm', ['x', 'W1', 'b1'], ['h1'], { transB: int(1) }, 'Gemm_0'), MLP_NODES[1], MLP_NODES[2], node('Softmax', ['h2'], ['y'], { axis: { type: 2, i: { low: 0, high: 0x400000, unsigned: false } } }, 's')] });
   await refuses(t, bytes, "node 4 's' (Softmax): attribute 'axis' is beyond 2^53");
+});
+
+test(`a text field longer than ${MAX_STRING_BYTES} bytes (a name of 1 MB) is refused before it is decoded`, async (t) => {
+  const bytes = encodeModel({ ...modelObject(), producer_name: 'x'.repeat(2 ** 20) });
+  await refuses(t, bytes, `not a valid ONNX protobuf: ModelProto.producer_name at byte 2 is ${2 ** 20} bytes of text, more than ${MAX_STRING_BYTES}`);
 });

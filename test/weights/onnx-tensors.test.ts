@@ -91,6 +91,7 @@ test('dims: negative, beyond 2^53 or more than 8 are refused; initializers need 
   await refuses(t, withW1(tensor('W1', [3, 4], { dims: [3, { low: 0, high: 0x400000, unsigned: false }] })), 'initializer 1: dim 1 is beyond 2^53, expected a size of at least 0');
   await refuses(t, withW1(tensor('W1', [3, 4], { dims: new Array(9).fill(1) })), 'initializer 1: more than 8 dims');
   await refuses(t, withW1(tensor('', [3, 4])), 'initializer 1 has no name');
+  await refuses(t, withW1(tensor('W'.repeat(70000), [3, 4])), 'initializer 1: field 8 at byte 6 is 70000 bytes of text, more than 65536'); // after dims (4 bytes) and data_type (2)
   await refuses(t, { initializers: [...MLP_INITIALIZERS, tensor('W1', [3, 4])] }, "initializer 'W1' is given twice");
   await refuses(t, withW1(tensor('W1', [3, 4], { segment: { begin: 0, end: 6 } })), 'initializer 1: is a segment of a tensor split across TensorProtos, which this reader does not join');
   await refuses(t, withW1(tensor('W1', [3, 4], { data_type: FLOAT, raw_data: undefined, string_data: [new Uint8Array(1)] })), 'initializer 1: holds string_data, expected numbers');

@@ -13,6 +13,8 @@ import { InputError } from '../../errors.js';
 export const MAX_ITEMS = 1_000_000;
 /** The deepest nesting the schema has is 7 (model, graph, value info, type, tensor type, shape, dim). */
 const MAX_DEPTH = 16;
+/** The longest text field (a name, a producer): a one-line message or a key, never a payload. */
+export const MAX_STRING_BYTES = 65536;
 
 const VARINT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'bool']);
 const FIXED32_TYPES = new Set(['float', 'fixed32', 'sfixed32']);
@@ -72,6 +74,7 @@ export function scanMessage(bytes: Uint8Array, type: protobuf.Type, file: string
       else {
         const length = varint(end);
         if (length > end - reader.pos) fail(`field ${id} of ${messageType.name} at byte ${at} declares ${length} bytes, past the end of its message at byte ${end}`);
+        if (field?.type === 'string' && length > MAX_STRING_BYTES) fail(`${messageType.name}.${field.name} at byte ${at} is ${length} bytes of text, more than ${MAX_STRING_BYTES}`);
         const stop = reader.pos + length;
         if (field?.resolvedType instanceof protobuf.Type) walk(field.resolvedType, stop, depth + 1);
         else if (packed) count(packedCount(field, reader.pos, stop, at), at);

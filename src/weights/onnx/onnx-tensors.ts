@@ -10,6 +10,7 @@ import { InputError } from '../../errors.js';
 import { type ByteBudget, decodeArray, formatShape, quote } from '../decode-array.js';
 import { float16Value, bfloat16Value } from '../half-float.js';
 import type { NdArray } from '../nd-array.js';
+import { MAX_STRING_BYTES } from './onnx-scan.js';
 import { type Tag, WireReader } from './wire-reader.js';
 
 export const DATA_TYPES: Readonly<Record<number, string>> = {
@@ -71,8 +72,10 @@ export function parseTensor(bytes: Uint8Array, file: string, where: string): Onn
     return new WireReader(bytes, start, start + length, fail);
   };
   const text = (tag: Tag): string => {
+    const length = reader.length();
+    if (length > MAX_STRING_BYTES) fail(`field ${tag.id} at byte ${tag.at} is ${length} bytes of text, more than ${MAX_STRING_BYTES}`);
     try {
-      return utf8.decode(reader.take(reader.length()));
+      return utf8.decode(reader.take(length));
     } catch (error) {
       if (error instanceof InputError) throw error;
       return fail(`field ${tag.id} at byte ${tag.at} is not UTF-8 text`);
@@ -138,7 +141,9 @@ export function parseTensor(bytes: Uint8Array, file: string, where: string): Onn
     while (!entry.done) {
       const tag = entry.tag();
       if ((tag.id === 1 || tag.id === 2) && tag.wire === 2) {
-        const field = entry.take(entry.length());
+        const length = entry.length();
+        if (length > MAX_STRING_BYTES) failEntry(`external_data entry at byte ${tag.at} is ${length} bytes of text, more than ${MAX_STRING_BYTES}`);
+        const field = entry.take(length);
         let decoded: string;
         try {
           decoded = utf8.decode(field);
