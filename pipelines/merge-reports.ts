@@ -103,8 +103,9 @@ const sameRun = (report: Report) =>
   JSON.stringify({
     range: report.range,
     weightsSha256: report.inputs?.weightsSha256,
-    model: withoutPaths(report.model),
+    // Before the model, whose preprocessing it is part of: the plainer message when it differs.
     normalize: report.normalize,
+    model: withoutPaths(report.model),
     batchSize: report.batchSize,
     classes: report.confusion.length,
     count: report.shard?.count,

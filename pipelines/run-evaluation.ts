@@ -146,7 +146,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       misclassified: result.misclassified,
       // Made only if read (--json, a library caller): the report file is written from the list itself.
       errors: () => result.errors.entries(),
-      normalize: pixelSteps(network.pixels, options.normalize).some((step) => step.op === 'divide'),
+      normalize: pixelSteps(network, options.normalize).some((step) => step.op === 'divide'),
       batchSize: plan.batchSize,
       inputs: { images, labels, weights: model.weights.path, weightsSha256: model.weights.sha256 },
       model,

@@ -7,7 +7,7 @@ import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
 export function createJsKernel(network: Network, options: KernelOptions): ForwardKernel {
   const { maxBatchSize, normalize } = options;
   const predict = createPredict(network, maxBatchSize);
-  const table = pixelTable(pixelSteps(network.pixels, normalize));
+  const table = pixelTable(pixelSteps(network, normalize));
   const input = network.precision === 'float64' ? new Float64Array(maxBatchSize * network.inputSize) : new Float32Array(maxBatchSize * network.inputSize);
   const predicted = new Int32Array(maxBatchSize);
   const confidence = new Float32Array(maxBatchSize);

@@ -24,7 +24,7 @@ export type Support = { readonly ok: true } | { readonly ok: false; readonly rea
  */
 export function wasmKernelSupport(network: Network, normalize = true): Support {
   if (network.precision !== 'float32') return { ok: false, reason: `it computes in float32, the network is ${network.precision}` };
-  if (pixelTable(pixelSteps(network.pixels, normalize))[0] !== 0) return { ok: false, reason: 'its first layer skips zero pixels, and this preprocessing makes them nonzero' };
+  if (pixelTable(pixelSteps(network, normalize))[0] !== 0) return { ok: false, reason: 'its first layer skips zero pixels, and this preprocessing makes them nonzero' };
   if (network.layers[0]?.kind !== 'affine') return { ok: false, reason: 'the first layer must be affine' };
   for (const [i, layer] of network.layers.entries()) {
     const kind: Layer['kind'] = layer.kind;
@@ -83,7 +83,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
     for (let r = 0; r < layer.W.rows; r++) Wm.set(layer.W.data.subarray(r * layer.W.cols, (r + 1) * layer.W.cols), r * stride);
     new Float32Array(memory.buffer, at(b), stride).set(layer.b);
   }
-  new Float32Array(memory.buffer, at(table), 256).set(pixelTable(pixelSteps(network.pixels, options.normalize)));
+  new Float32Array(memory.buffer, at(table), 256).set(pixelTable(pixelSteps(network, options.normalize)));
 
   // The plan: one call per layer, its operands' addresses fixed.
   const ops: Op[] = [];

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { DIVIDE_BY_255, type PixelStep } from '../nn/input.js';
+import type { PixelStep } from '../nn/input.js';
 import type { Layer, Network, Precision } from '../nn/network.js';
 import { formatShape } from '../weights/decode-array.js';
 import type { WeightArrays } from '../weights/nd-array.js';
@@ -13,12 +13,8 @@ export interface BuildOptions {
   readonly imageShape: readonly [number, number];
   /** Compute precision; by default float64 if every array the model uses is float64, else float32. */
   readonly precision?: Precision;
-  /**
-   * How pixels are prepared, when the caller says: scaled to 0..1 or not (`normalize`), then
-   * `(x − mean) / std` (torchvision's Normalize). Absent: the kernel's `normalize` option decides,
-   * unless the model starts with a Rescaling (it then takes raw pixels).
-   */
-  readonly input?: { readonly normalize: boolean; readonly mean?: number; readonly std?: number };
+  /** torchvision's Normalize after the scaling to 0..1: `(x − mean) / std` (absent: none). */
+  readonly standardize?: { readonly mean: number; readonly std: number };
 }
 
 /**
@@ -69,7 +65,10 @@ export function buildNetwork(spec: ModelSpec, arrays: WeightArrays, options: Bui
     if (shape.length !== 1) fail(`the last layer gives ${formatShape(shape)}, expected one value per class: put a flatten layer last`);
     layers.push({ kind: 'softmax' });
   }
-  const pixels = pixelSteps(options.input, leadingRescale);
+  const pixels: PixelStep[] = [
+    ...(options.standardize === undefined ? [] : [{ op: 'standardize' as const, ...options.standardize }]),
+    ...(leadingRescale === undefined ? [] : [{ op: 'rescale' as const, scale: leadingRescale.scale, offset: leadingRescale.offset }]),
+  ];
   return {
     precision,
     inputSize: size(inputShape),
@@ -77,18 +76,9 @@ export function buildNetwork(spec: ModelSpec, arrays: WeightArrays, options: Bui
     outputSize: size(shape),
     layers,
     output: probabilities ? 'probabilities' : 'logits',
-    ...(pixels === undefined ? {} : { pixels }),
+    ...(pixels.length === 0 ? {} : { pixels }),
+    ...(leadingRescale === undefined ? {} : { rawPixels: true }),
   };
-}
-
-/** The pixels' preparation the network carries, if the caller or the model says what it is. */
-function pixelSteps(input: BuildOptions['input'], rescale: Extract<LayerSpec, { type: 'rescale' }> | undefined): PixelStep[] | undefined {
-  if (input === undefined && rescale === undefined) return undefined;
-  const steps: PixelStep[] = [];
-  if (input?.normalize === true && rescale === undefined) steps.push(DIVIDE_BY_255);
-  if (input?.mean !== undefined || input?.std !== undefined) steps.push({ op: 'standardize', mean: input.mean ?? 0, std: input.std ?? 1 });
-  if (rescale !== undefined) steps.push({ op: 'rescale', scale: rescale.scale, offset: rescale.offset });
-  return steps;
 }
 
 function resolveInputShape(spec: ModelSpec, [rows, cols]: readonly [number, number], fail: (problem: string) => never): readonly number[] {

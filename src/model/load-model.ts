@@ -24,7 +24,7 @@ export interface ModelOptions {
   readonly weights?: string;
   /** Hidden activation of an inferred MLP (default sigmoid). Models that are described name their own. */
   readonly activation?: HiddenActivation;
-  /** Scale pixels to 0..1 (default true), unless the model takes raw pixels (it starts with a Rescaling). */
+  /** Whether the run scales pixels to 0..1 (default true), for the report's account of the preprocessing. */
   readonly normalize?: boolean;
   /** torchvision's Normalize after the scaling: (x − mean) / std (default none). */
   readonly mean?: number;
@@ -57,8 +57,8 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
   const weights = await loadWeights(weightsPath, { maxBytes: options.maxWeightBytes, signal });
   const file = basename(weightsPath);
   const spec = modelOf(described, weights, file, options);
-  const input = { normalize: options.normalize ?? true, mean: options.mean, std: options.std };
-  const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision, input });
+  const standardize = options.mean === undefined && options.std === undefined ? undefined : { mean: options.mean ?? 0, std: options.std ?? 1 };
+  const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision, standardize });
   return {
     network,
     info: {
@@ -69,7 +69,7 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
       precision: network.precision,
       inputShape: network.inputShape ?? [network.inputSize],
       output: network.output ?? 'probabilities',
-      preprocess: describePixelSteps(pixelSteps(network.pixels, input.normalize)),
+      preprocess: describePixelSteps(pixelSteps(network, options.normalize ?? true)),
       weights: { path: weightsPath, sha256: weights.sha256, format: weights.format, metadata: weights.metadata },
     },
   };

@@ -13,9 +13,12 @@ export type PixelStep =
 /** The book's scaling of pixels to 0..1. */
 export const DIVIDE_BY_255: PixelStep = { op: 'divide', by: 255 };
 
-/** The steps a kernel applies: the network's own, or x / 255 when `normalize` (else the raw pixel). */
-export function pixelSteps(pixels: readonly PixelStep[] | undefined, normalize: boolean): readonly PixelStep[] {
-  return pixels ?? (normalize ? [DIVIDE_BY_255] : []);
+/**
+ * The steps a kernel applies: x / 255 when `normalize` (unless the network takes raw pixels), then
+ * the network's own (`--mean`/`--std`, a leading Rescaling).
+ */
+export function pixelSteps(network: { readonly pixels?: readonly PixelStep[]; readonly rawPixels?: boolean }, normalize: boolean): PixelStep[] {
+  return [...(normalize && network.rawPixels !== true ? [DIVIDE_BY_255] : []), ...(network.pixels ?? [])];
 }
 
 /**

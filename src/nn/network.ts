@@ -52,11 +52,12 @@ export interface Network {
    */
   readonly output?: 'probabilities' | 'logits';
   /**
-   * How a pixel (0..255) becomes an input value, when the model says (a Keras model that starts
-   * with Rescaling takes raw pixels) or the user does (`--mean`/`--std`). Absent: the kernel's
-   * `normalize` option alone (x / 255, or the raw pixel).
+   * What becomes of a pixel after the kernel's `normalize` scaling (x / 255): the user's
+   * `--mean`/`--std`, a leading Rescaling of the model. Absent: nothing more.
    */
   readonly pixels?: readonly PixelStep[];
+  /** The model takes raw 0..255 pixels (it starts with a Rescaling): no x / 255, whatever `normalize` says. */
+  readonly rawPixels?: boolean;
 }
 
 /** The values per image after `layer`, given `width` values per image before it. */

@@ -18,7 +18,7 @@ export async function readWeightFile(path: string, file: string, maxBytes: numbe
     if (stats.isDirectory()) throw new InputError(file, 'is a directory, expected a weight file');
     if (stats.isFile() && stats.size > maxBytes) throw new InputError(file, `the file is ${stats.size} bytes, over the limit of ${maxBytes} bytes`);
     const bytes = stats.isFile() ? await readFile(path, { signal }) : await readCapped(path, maxBytes, signal);
-    if (bytes.length === 0) throw new InputError(stats.isFile() ? file : path, 'empty file, expected a pickle (.pkl) or an .npz archive');
+    if (bytes.length === 0) throw new InputError(stats.isFile() ? file : path, 'empty file, expected a weight file');
     return bytes;
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;

@@ -37,7 +37,9 @@ const usageCases: Array<[string[], string]> = [
   [['--batch-size', '0'], "mnist-eval: --batch-size must be a whole number of at least 1, got '0'"],
   [['--batch-size=-5'], "mnist-eval: --batch-size must be a whole number of at least 1, got '-5'"],
   [['--batch-size', 'ten'], "mnist-eval: --batch-size must be a whole number of at least 1, got 'ten'"],
-  [['--activation', 'tanh'], "mnist-eval: --activation must be sigmoid or relu, got 'tanh'"],
+  [['--activation', 'gelu'], "mnist-eval: --activation must be sigmoid, relu or tanh, got 'gelu'"],
+  [['--std', '0'], "mnist-eval: --std must be a number above 0, got '0'"],
+  [['--mean', 'x'], "mnist-eval: --mean must be a number, got 'x'"],
   [['stray'], "mnist-eval: Unexpected argument 'stray'. This command does not take positional arguments"],
 ];
 for (const [args, message] of usageCases) {

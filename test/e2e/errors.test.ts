@@ -64,7 +64,7 @@ const cases: Case[] = [
   { name: 'label outside 0..9', files: { 'bad-labels.gz': gzipSync(idxBytes([COUNT], badLabels)) }, args: data('images.gz', 'bad-labels.gz'), exit: 1, message: 'bad-labels.gz: label 12 at index 4 is outside 0..9' },
   { name: 'image size that does not match W1', files: { 'small.gz': gzipSync(idxBytes([COUNT, 20, 20], images.subarray(0, COUNT * 400))) }, args: data('small.gz'), exit: 1, message: 'sample_weight.pkl: model mlp (inferred, sigmoid), layer 1 (affine W1, b1): W1 (784, 50) takes 784 inputs, but the 20×20 images give (400,)' },
   { name: 'labels given as images', args: data('labels.gz', 'labels.gz'), exit: 1, message: 'labels.gz: expected images: an IDX file with 3 dimensions (count x rows x cols), got 1 dimension (30)' },
-  { name: 'weights: not a pickle', args: withWeights('not-a-pickle.pkl'), exit: 1, message: 'not-a-pickle.pkl: not a pickle of protocol 2 to 5, expected the PROTO opcode 0x80 first, got 0x57' },
+  { name: 'weights: not a pickle', args: withWeights('not-a-pickle.pkl'), exit: 1, message: 'not-a-pickle.pkl: not a weight file this tool reads: text starting "W1,b1,W2\\n0.1,0.2,0.3\\n"; expected a pickle or .npz of numpy arrays, a PyTorch state dict, safetensors, ONNX, .keras or Keras .h5' },
   { name: 'weights: truncated pickle', args: withWeights('truncated.pkl'), exit: 1, message: /^truncated\.pkl: truncated pickle, it ends at byte \d+ before its STOP opcode$/ },
   { name: 'weights: NaN in a weight', args: withWeights('nan.pkl'), exit: 1, message: 'nan.pkl: W2 contains NaN at [3, 7]' },
   { name: 'weights: unsupported dtype', args: withWeights('int64.pkl'), exit: 1, message: "int64.pkl: W1 has unsupported dtype int64 ('<i8'), expected float32 or float64" },

@@ -74,19 +74,20 @@ test('batch-norm: (x − mean) / √(var + ε) · scale + shift per channel, and
 test('a leading rescale takes raw pixels: it becomes the last step of the pixels, x / 255 dropped', (t) => {
   const arrays: WeightArrays = new Map([['w', f32([4, 2])]]);
   const spec: ModelSpec = { name: 't', layers: [{ type: 'rescale', scale: 1 / 255, offset: 0 }, { type: 'affine', W: 'w' }, { type: 'softmax' }] };
-  const network = build(spec, arrays, { input: { normalize: true } });
-  t.deepEqual(network.pixels, [{ op: 'rescale', scale: 1 / 255, offset: 0 }]);
-  t.is(pixelTable(network.pixels!)[255], Math.fround(Math.fround(255 * (1 / 255)) + 0));
+  const network = build(spec, arrays);
+  t.deepEqual(pixelSteps(network, true), [{ op: 'rescale', scale: 1 / 255, offset: 0 }]);
+  t.is(pixelTable(pixelSteps(network, true))[255], Math.fround(Math.fround(255 * (1 / 255)) + 0));
   t.deepEqual(describeLayers(network), ['affine 4→2 (w)', 'softmax']);
-  const plain = build({ name: 't', layers: [{ type: 'affine', W: 'w' }] }, arrays, { input: { normalize: true, mean: 0.1307, std: 0.3081 } });
-  t.deepEqual(describePixelSteps(plain.pixels!), ['x / 255', '(x - 0.1307) / 0.3081']);
+  const plain = build({ name: 't', layers: [{ type: 'affine', W: 'w' }] }, arrays, { standardize: { mean: 0.1307, std: 0.3081 } });
+  t.deepEqual(describePixelSteps(pixelSteps(plain, true)), ['x / 255', '(x - 0.1307) / 0.3081']);
+  t.deepEqual(describePixelSteps(pixelSteps(plain, false)), ['(x - 0.1307) / 0.3081']);
 });
 
 test('pixelTable: x / 255 in float32 as numpy, then torchvision Normalize in float32', (t) => {
   const table = pixelTable([{ op: 'divide', by: 255 }, { op: 'standardize', mean: 0.5, std: 0.25 }]);
   t.is(table[0], Math.fround(-0.5 / 0.25));
   t.is(table[128], Math.fround(Math.fround(Math.fround(128 / 255) - 0.5) / 0.25));
-  t.deepEqual([...pixelTable(pixelSteps(undefined, false)).subarray(0, 3)], [0, 1, 2]);
+  t.deepEqual([...pixelTable(pixelSteps({}, false)).subarray(0, 3)], [0, 1, 2]);
   t.deepEqual(describePixelSteps([]), ['raw pixels (0..255)']);
 });
 

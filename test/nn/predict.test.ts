@@ -76,5 +76,5 @@ test('inferMlp refuses a missing bias, a gap in the numbering, and no layers', (
   const gap = new Map(tiny);
   gap.set('W4', f32([1, 1], [0]));
   throwsInput(t, gap, 2, 'net.pkl: layer numbering has a gap: W4 found but W3 and b3 are missing');
-  throwsInput(t, new Map([['x', f32([1], [0])]]), 2, 'net.pkl: no layers found: expected arrays W1, b1, W2, b2 …, got x');
+  throwsInput(t, new Map([['x', f32([1], [0])]]), 2, 'net.pkl: cannot tell the layers apart: x holds x (1,), expected one weight array and at most one bias; describe the model with --model');
 });

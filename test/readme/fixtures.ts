@@ -69,6 +69,7 @@ interface LayerLike {
   readonly type: string;
   readonly W?: string;
   readonly b?: string;
+  readonly transpose?: boolean;
   readonly stride?: number;
   readonly pad?: number;
   readonly size?: number | readonly [number, number];
@@ -92,7 +93,7 @@ export function arrayShapes(layers: readonly LayerLike[]): Record<string, number
       const FN = 4;
       const FH = 5;
       shapes[layer.W!] = [FN, C, FH, FH];
-      shapes[layer.b!] = [FN];
+      if (layer.b !== undefined) shapes[layer.b] = [FN];
       shape = [FN, Math.floor((H + 2 * pad - FH) / stride) + 1, Math.floor((W + 2 * pad - FH) / stride) + 1];
     } else if (layer.type === 'pooling') {
       const [PH, PW] = typeof layer.size === 'number' ? [layer.size, layer.size] : layer.size!;
@@ -101,8 +102,8 @@ export function arrayShapes(layers: readonly LayerLike[]): Record<string, number
     } else if (layer.type === 'affine') {
       const inputs = shape.reduce((n, d) => n * d, 1);
       const outputs = i === lastAffine ? 10 : 16;
-      shapes[layer.W!] = [inputs, outputs];
-      shapes[layer.b!] = [outputs];
+      shapes[layer.W!] = layer.transpose === true ? [outputs, inputs] : [inputs, outputs];
+      if (layer.b !== undefined) shapes[layer.b] = [outputs];
       shape = [outputs];
     } else if (layer.type === 'flatten') {
       shape = [shape.reduce((n, d) => n * d, 1)];

@@ -48,17 +48,17 @@ test('a refused pickle stays refused through loadWeights', async (t) => {
 const unreadable: Array<[string, (dir: string) => Promise<string>, string]> = [
   ['a missing file', async (dir) => join(dir, 'missing.pkl'), 'missing.pkl: cannot read the weight file, no such file'],
   ['a directory', async (dir) => dir, 'is a directory, expected a weight file'],
-  ['an empty file', async (dir) => join(dir, 'empty.pkl'), 'empty.pkl: empty file, expected a pickle (.pkl) or an .npz archive'],
-  ['a single .npy', async (dir) => join(dir, 'single.npy'), 'single.npy: a single .npy array, expected a pickle or an .npz of named arrays (np.savez)'],
-  ['text named .pkl', async (dir) => join(dir, 'not-a-pickle.pkl'), 'not-a-pickle.pkl: not a pickle of protocol 2 to 5, expected the PROTO opcode 0x80 first, got 0x57'],
+  ['an empty file', async (dir) => join(dir, 'empty.pkl'), 'empty.pkl: empty file, expected a weight file'],
+  ['a single .npy', async (dir) => join(dir, 'single.npy'), 'single.npy: not a weight file this tool reads: a single .npy array (save a dict of arrays with np.savez); expected a pickle or .npz of numpy arrays, a PyTorch state dict, safetensors, ONNX, .keras or Keras .h5'],
+  ['text named .pkl', async (dir) => join(dir, 'not-a-pickle.pkl'), 'not-a-pickle.pkl: not a weight file this tool reads: text starting "W1,b1,W2\\n0.1,0.2,0.3\\n"; expected a pickle or .npz of numpy arrays, a PyTorch state dict, safetensors, ONNX, .keras or Keras .h5'],
   ['text named .npz', async (dir) => {
     await writeFile(join(dir, 'text.npz'), 'W1,b1\n');
     return join(dir, 'text.npz');
-  }, 'text.npz: not an .npz archive, expected a zip file (PK\\x03\\x04)'],
+  }, 'text.npz: not a weight file this tool reads: text starting "W1,b1\\n"; expected a pickle or .npz of numpy arrays, a PyTorch state dict, safetensors, ONNX, .keras or Keras .h5'],
   ['text named .csv', async (dir) => {
     await writeFile(join(dir, 'weights.csv'), 'W1,b1\n');
     return join(dir, 'weights.csv');
-  }, 'weights.csv: unknown weight file format, expected a pickle (.pkl) or an .npz archive'],
+  }, 'weights.csv: not a weight file this tool reads: text starting "W1,b1\\n"; expected a pickle or .npz of numpy arrays, a PyTorch state dict, safetensors, ONNX, .keras or Keras .h5'],
 ];
 
 for (const [what, make, message] of unreadable) {

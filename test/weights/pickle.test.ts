@@ -109,7 +109,7 @@ const broken: Array<[string, string]> = [
   ['not-a-pickle.pkl', 'not a pickle of protocol 2 to 5, expected the PROTO opcode 0x80 first, got 0x57'],
   ['protocol-0.pkl', 'not a pickle of protocol 2 to 5, expected the PROTO opcode 0x80 first, got 0x28'],
   ['protocol-6.pkl', 'unsupported pickle protocol 6, expected 2 to 5'],
-  ['empty.pkl', 'empty file, expected a pickle (.pkl) or an .npz archive'],
+  ['empty.pkl', 'empty file, expected a weight file'],
   ['int64.pkl', "W1 has unsupported dtype int64 ('<i8'), expected float32 or float64"],
   ['float16.pkl', "b1 has unsupported dtype float16 ('<f2'), expected float32 or float64"],
   ['nan.pkl', 'W2 contains NaN at [3, 7]'],

@@ -80,12 +80,12 @@ test('an empty FIFO is an empty weight file, named by its path', async (t) => {
   const path = fifo();
   const [result] = await Promise.allSettled([loadWeights(path), writeOnce(path, new Uint8Array(0))]);
   t.is(result.status, 'rejected');
-  t.is((result as PromiseRejectedResult).reason.message, `${path}: empty file, expected a pickle (.pkl) or an .npz archive`);
+  t.is((result as PromiseRejectedResult).reason.message, `${path}: empty file, expected a weight file`);
 });
 
 test('an .npz from a FIFO is refused on one line (its entries cannot be read twice)', withData(async (t) => {
   const path = fifo();
   const bytes = await readFile(await weightFixture('sample-compressed.npz'));
   const [result] = await Promise.allSettled([loadWeights(path), writeOnce(path, bytes)]);
-  t.is((result as PromiseRejectedResult).reason?.message, `${path}: an .npz archive cannot be read from a pipe or a device; name the file`);
+  t.is((result as PromiseRejectedResult).reason?.message, `${path}: a zip archive (an .npz, a PyTorch zip, a .keras) cannot be read from a pipe or a device; name the file`);
 }));
