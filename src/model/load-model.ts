@@ -8,10 +8,10 @@ import { InputError, UsageError } from '../errors.js';
 import { describePixelSteps, pixelSteps } from '../nn/input.js';
 import { describeLayers, parameterCount, type Network, type Precision } from '../nn/network.js';
 import { describeReadError, readAtMost } from '../weights/read-weight-file.js';
-import { loadWeights, type LoadedWeights } from '../weights/load.js';
-import { bindPreset } from './bind-preset.js';
+import { loadWeights } from '../weights/load.js';
 import { buildNetwork } from './build-network.js';
-import { inferMlpSpec, type HiddenActivation } from './infer-mlp-spec.js';
+import { chooseModelSpec } from './choose-model.js';
+import type { HiddenActivation } from './infer-mlp-spec.js';
 import { MAX_MODEL_BYTES, parseModelJson } from './model-json.js';
 import { parseModelSpec, type ModelSpec } from './model-spec.js';
 import { PRESETS, type Preset } from './presets.js';
@@ -56,7 +56,7 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
   signal?.throwIfAborted();
   const weights = await loadWeights(weightsPath, { maxBytes: options.maxWeightBytes, signal });
   const file = basename(weightsPath);
-  const spec = modelOf(described, weights, file, options);
+  const spec = chooseModelSpec(described, weights, file, options.activation);
   const standardize = options.mean === undefined && options.std === undefined ? undefined : { mean: options.mean ?? 0, std: options.std ?? 1 };
   const network = buildNetwork(spec, weights.arrays, { file, imageShape: options.imageShape, precision: options.precision, standardize });
   return {
@@ -73,17 +73,6 @@ export async function loadModel(options: ModelOptions): Promise<LoadedModel> {
       weights: { path: weightsPath, sha256: weights.sha256, format: weights.format, metadata: weights.metadata },
     },
   };
-}
-
-/** The model to build: the file's own (ONNX, Keras), a preset or JSON model over the file, or an inferred MLP. */
-function modelOf(described: { spec: ModelSpec; source: string } | undefined, weights: LoadedWeights, file: string, options: ModelOptions): ModelSpec {
-  if (weights.spec !== undefined) {
-    if (described !== undefined) throw new UsageError(`--model: ${file} describes its own network (${weights.format}); --model is for weight files without one`);
-    if (options.activation !== undefined) throw new UsageError(`--activation: ${file} describes its own network (${weights.format}), activations included`);
-    return weights.spec;
-  }
-  if (described === undefined) return inferMlpSpec(weights.arrays, file, options.activation, weights.matrices);
-  return described.source === 'preset' ? bindPreset(described.spec, weights.arrays, file, weights.matrices) : described.spec;
 }
 
 /** A preset by name, or a JSON model file (its read stops when `signal` aborts). */

@@ -109,12 +109,19 @@ function unpickle(bytes: Uint8Array, file: string, arrays: Set<ArrayToken>, budg
     unpicklingTypeOfDictionary: 'Map',
     unpicklingTypeOfSet: 'array',
   });
-  // pickleparser warns on the console when a LONG1 integer is too large for a double; for a
-  // corrupt file that is noise. Parsing is synchronous, so muting the console here mutes only it.
-  // The same holds for the traps that refuse what would copy a container (see pickle-traps.ts).
+  return readPickle(parser, reader, bytes, file, 'only numpy arrays and dtypes may take');
+}
+
+/**
+ * Runs `parser` over `reader`, its errors turned into one line naming `file`. pickleparser warns on
+ * the console when a LONG1 integer is too large for a double; for a corrupt file that is noise.
+ * Parsing is synchronous, so muting the console here mutes only it. The same holds for the traps
+ * that refuse what would copy a container (see pickle-traps.ts): `allowed` says what may.
+ */
+export function readPickle(parser: Parser, reader: PickleReader, bytes: Uint8Array, file: string, allowed: string): unknown {
   const warn = console.warn;
   console.warn = () => undefined;
-  const traps = trapImplicitCopies(() => new MalformedPickle(`BUILD or a conversion of a container before byte ${reader.position}, which only numpy arrays and dtypes may take`));
+  const traps = trapImplicitCopies(() => new MalformedPickle(`BUILD or a conversion of a container before byte ${reader.position}, which ${allowed}`));
   try {
     return parser.read(reader);
   } catch (error) {
@@ -146,12 +153,12 @@ function truncated(bytes: Uint8Array, file: string): InputError {
 
 function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, budget: ByteBudget): WeightArrays {
   if (!(root instanceof Map)) {
-    throw new InputError(file, `expected a dict of numpy arrays at the top level, got ${pythonType(root, arrays)}`);
+    throw new InputError(file, `expected a dict of numpy arrays at the top level, got ${pythonType(root, numpyArray(arrays))}`);
   }
   const weights: WeightArrays = new Map();
   for (const [key, value] of root) {
     if (!(value instanceof ArrayToken && arrays.has(value))) continue;
-    if (typeof key !== 'string') throw new InputError(file, `an array's key is ${pythonType(key, arrays)}, expected str`);
+    if (typeof key !== 'string') throw new InputError(file, `an array's key is ${pythonType(key, numpyArray(arrays))}, expected str`);
     const { shape, dtype, bytes } = value;
     if (!shape || !dtype || !bytes) throw new InputError(file, `corrupt pickle, array ${key} has no state`);
     const type = floatType(dtype.byteOrder + dtype.code, file, key);
@@ -167,8 +174,12 @@ function collectArrays(root: unknown, arrays: Set<ArrayToken>, file: string, bud
   return weights;
 }
 
-function pythonType(value: unknown, arrays: Set<ArrayToken>): string {
-  if (value instanceof ArrayToken && arrays.has(value)) return 'a numpy array';
+const numpyArray = (arrays: Set<ArrayToken>) => (value: unknown) => (value instanceof ArrayToken && arrays.has(value) ? 'a numpy array' : undefined);
+
+/** What a parsed value was in Python, in a few words; `known` names the caller's own tokens first. */
+export function pythonType(value: unknown, known: (value: unknown) => string | undefined = () => undefined): string {
+  const named = known(value);
+  if (named !== undefined) return named;
   if (value instanceof Map) return 'a dict';
   if (Array.isArray(value)) return 'a list or tuple';
   if (value instanceof Uint8Array) return 'bytes';

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../../errors.js';
 import { quote, type ByteBudget } from '../decode-array.js';
+import { pythonType as pythonTypeOf } from '../pickle.js';
 import type { WeightArrays } from '../nd-array.js';
 import { StorageToken, TensorToken } from './torch-globals.js';
 import { arrayDtype, checkView, viewArray } from './tensor-storage.js';
@@ -87,14 +88,5 @@ export function nameOf(key: string): string {
 }
 
 export function pythonType(value: unknown): string {
-  if (value instanceof TensorToken) return 'a tensor';
-  if (value instanceof StorageToken) return 'a storage';
-  if (value instanceof Map) return 'a dict';
-  if (Array.isArray(value)) return 'a list or tuple';
-  if (value instanceof Uint8Array) return 'bytes';
-  if (value === null || value === undefined) return 'None';
-  if (typeof value === 'string') return 'a str';
-  if (typeof value === 'number' || typeof value === 'bigint') return 'a number';
-  if (typeof value === 'boolean') return 'a bool';
-  return 'another object';
+  return pythonTypeOf(value, (v) => (v instanceof TensorToken ? 'a tensor' : v instanceof StorageToken ? 'a storage' : undefined));
 }

@@ -8,8 +8,7 @@ import { Parser } from 'pickleparser';
 import { InputError } from '../../errors.js';
 import type { ByteBudget } from '../decode-array.js';
 import { MalformedPickle } from '../pickle-globals.js';
-import { trapImplicitCopies } from '../pickle-traps.js';
-import { PickleReader, asInputError } from '../pickle.js';
+import { PickleReader, readPickle } from '../pickle.js';
 import { createTorchGlobals, refusalOf, type StorageToken } from './torch-globals.js';
 
 export interface TorchUnpickler {
@@ -64,19 +63,8 @@ export function createTorchUnpickler(bytes: Uint8Array, file: string, budget: By
     nameResolver: { resolve: (module: unknown, name: unknown) => refuse(refusalOf(nameOf(module, name))) },
     persistentResolver: { resolve: () => refuse('refused a persistent id outside the state dict') },
   });
-  const load = (parser: Parser): unknown => {
-    const warn = console.warn;
-    console.warn = () => undefined; // pickleparser warns of LONG1 integers too large for a double
-    const traps = trapImplicitCopies(() => new MalformedPickle(`BUILD or a conversion of a container before byte ${reader.position}, which only a state dict's OrderedDict may take`));
-    try {
-      return parser.read(reader);
-    } catch (error) {
-      throw asInputError(error, reader, bytes, file);
-    } finally {
-      traps.release();
-      console.warn = warn;
-    }
-  };
+  const load = (parser: Parser): unknown => readPickle(parser, reader, bytes, file, 'only a state dict\'s OrderedDict may take');
+
   return {
     get position() {
       return reader.position;
