@@ -1,10 +1,11 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mnistEval } from '../helpers/cli.js';
 import { DATA_DIR, ROOT, withData } from '../helpers/data-dir.js';
+import { sameReport } from '../helpers/same-report.js';
 import { jobOutput, slurmMissing, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 
 /**
@@ -35,21 +36,6 @@ if (missing === undefined) {
   } else {
     test.skip(`Slurm job array: skipped, ${missing}`, (t) => t.pass());
   }
-}
-
-/** The report without what a merge is allowed to differ in (README: timing, resources, forward). */
-const VARYING = new Set(['timing', 'resources', 'forward']);
-
-/** Every field of `merged` equals the single run's, each compared and named on its own. */
-function sameReport(t: ExecutionContext, merged: Record<string, unknown>, single: Record<string, unknown>): void {
-  t.deepEqual(Object.keys(merged).sort(), Object.keys(single).sort(), 'the merged report has the single run\'s fields');
-  const compared: string[] = [];
-  for (const key of Object.keys(single)) {
-    if (VARYING.has(key)) continue;
-    t.deepEqual(merged[key], single[key], `report field ${key}`);
-    compared.push(key);
-  }
-  t.log(`report fields equal: ${compared.join(', ')} (not compared: ${[...VARYING].join(', ')})`);
 }
 
 function registerSlurmTests(): void {
