@@ -36,6 +36,10 @@
  *   ```ts    The Library example is run from the installed tarball by test/package/pack.test.ts
  *            (and type-checked there against the shipped .d.ts); here the test checks that it still
  *            is. Any other ts block that imports mnist-eval is run in place with tsx.
+ *   examples A block whose prose ends by naming a file of examples/ (`examples/…`:) shows that file:
+ *            it must be the file as it is, and a test under test/ must name the file (that test
+ *            runs it: test/e2e/slurm.test.ts on a Slurm cluster, test/e2e/kubernetes-example.test.ts
+ *            as a Job's pods); a yaml one is also run here as a Job, other languages are not run here.
  *   ```      A bare fence is text, not commands (the stream diagram, the usage line): not run.
  *   Any other block, or a command whose program the harness does not know, is a failing test
  *   that says to teach this file how to run it.
@@ -49,7 +53,8 @@
  *   sh    `mnist-eval generate --count 1000000 --seed 1 --out-dir /tmp/mnist-1m` (300 images, in the block's folder)
  *   sh    `mnist-eval merge part-*.json --report merged.json --mosaic merged.png` (its part-*.json made as 2 shards)
  *   sh    GNU parallel, four shards of big-images.gz with their predictions, then the merge with --predictions and --html
- *   yaml  the Indexed Job of 8 shards, then `mnist-eval merge parts/part-*.json …`
+ *   bash  examples/slurm/evaluate.sbatch (checked against the file, not run here)
+ *   yaml  examples/kubernetes/indexed-job.yaml, the Indexed Job of 8 shards, then `mnist-eval merge parts/part-*.json …`
  */
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -62,6 +67,7 @@ import { checkClaims, checkMnistEval, readReport, succeeded, type Context, type 
 import { arrayShapes, generatedPair, largeDataIn, rewrite, writeNpz, type Rewrite } from './fixtures.js';
 import { fencedBlocks, flag, shellCommands, stages, type Block } from './markdown.js';
 import { exec, explain, sh, workspace } from './processes.js';
+import { exampleFileTest, shownExample } from '../helpers/example-files.js';
 
 needsData(test);
 
@@ -366,6 +372,12 @@ for (const block of blocks) {
   const key = `${block.section}/${block.lang}`;
   seen.set(key, (seen.get(key) ?? 0) + 1);
   const where = `README.md:${block.line} \`\`\`${block.lang} (${block.section})`;
+  const example = shownExample(block.before);
+  if (example !== undefined) {
+    const [what, impl] = exampleFileTest(example, block.text);
+    test(`${where}: ${what}`, impl);
+    if (block.lang !== 'yaml' && block.lang !== 'yml') continue; // run by its own test, named by exampleFileTest
+  }
   try {
     const [what, impl] =
       block.lang === 'sh' || block.lang === 'bash' ? shellTest(block)
