@@ -9,6 +9,7 @@ import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { isRemote } from '../sources/remote-url.js';
 
 /** A path with what it is, for messages: `{ path: 'out/x.json', as: '--report' }`, `{ path: 'w.pkl', as: '--weights' }`. */
 export interface NamedPath {
@@ -84,6 +85,7 @@ export async function checkPlaces(outputs: ReadonlyArray<string | NamedPath>, in
   for (const given of outputs) {
     const output = typeof given === 'string' ? { path: given, as: '' } : given;
     if (output.path === STDOUT) continue;
+    if (isRemote(output.path)) throw new InputError(output.path, `${output.as === '' ? 'an output' : `given as ${output.as}`} is a URL: outputs are written to files only`);
     const place = await placeOf(output.path);
     const twin = seen.get(place);
     if (twin !== undefined) {

@@ -1,10 +1,13 @@
 /**
  * One IDX file read on demand: its byte stream feeds an IdxDecoder only as far as the records
  * asked for need, so the stream stays paused otherwise. Skipping records seeks in a raw file.
+ * A raw remote object is read by Range: its header alone first, then from the first record
+ * wanted, so a shard asks for no byte before its own.
  */
 import type { Readable } from 'node:stream';
-import { IdxDecoder, type IdxHeader, type IdxKind } from './idx.js';
+import { IdxDecoder, idxHeaderSize, type IdxHeader, type IdxKind } from './idx.js';
 import { isSeekableFile, openByteStream, type OpenOptions } from './open.js';
+import { isRemote } from './remote-url.js';
 
 /** Skipping at least this many bytes of a raw file seeks instead of reading them. */
 const SEEK_BYTES = 4 * 2 ** 20;
@@ -14,14 +17,16 @@ export class IdxReader {
   readonly decoder: IdxDecoder;
   readonly #path: string;
   readonly #options: OpenOptions;
-  #stream: Readable;
-  #chunks: AsyncIterator<Uint8Array>;
+  #stream: Readable | undefined;
+  #chunks: AsyncIterator<Uint8Array> | undefined;
+  /** Where the next stream starts (a raw file or object), once the bytes before it are skipped. */
+  #position = 0;
+  #seekable: Promise<boolean> | undefined;
 
   constructor(path: string, kind: IdxKind, options: OpenOptions) {
     this.#path = path;
-    this.#options = { ...options, kind };
-    this.#stream = this.#open(0);
-    this.#chunks = this.#stream[Symbol.asyncIterator]();
+    // One version of a remote object for every Range this reader asks for.
+    this.#options = { ...options, kind, version: {} };
     this.decoder = new IdxDecoder(path, kind);
   }
 
@@ -34,6 +39,7 @@ export class IdxReader {
   }
 
   async header(): Promise<IdxHeader> {
+    if (this.decoder.header === undefined && this.#stream === undefined && isRemote(this.#path) && (await this.#isSeekable())) await this.#readRemoteHeader();
     while (this.decoder.header === undefined) await this.#pull();
     return this.decoder.header;
   }
@@ -52,10 +58,10 @@ export class IdxReader {
   async skip(records: number): Promise<void> {
     const header = await this.header();
     const bytes = records * header.recordSize;
-    if (bytes >= SEEK_BYTES && (await isSeekableFile(this.#path))) {
-      this.#stream.destroy();
-      this.#stream = this.#open(header.headerSize + bytes);
-      this.#chunks = this.#stream[Symbol.asyncIterator]();
+    // Nothing of a remote object is read past its header yet: starting later costs nothing.
+    if ((bytes >= SEEK_BYTES || (this.#stream === undefined && bytes > 0)) && (await this.#isSeekable())) {
+      this.close();
+      this.#position = header.headerSize + bytes;
       this.decoder.seek(records);
       return;
     }
@@ -73,11 +79,40 @@ export class IdxReader {
   }
 
   close(): void {
-    this.#stream.destroy();
+    this.#stream?.destroy();
+    this.#stream = undefined;
+    this.#chunks = undefined;
+  }
+
+  #isSeekable(): Promise<boolean> {
+    this.#seekable ??= isSeekableFile(this.#path, this.#options.version);
+    return this.#seekable;
+  }
+
+  /** The header of a raw remote object by two small Ranges: its magic number, then its dimensions. */
+  async #readRemoteHeader(): Promise<void> {
+    const magic = await this.#readRange(0, 4);
+    this.decoder.push(magic);
+    if (magic.length < 4) this.decoder.end();
+    const size = idxHeaderSize(magic, this.#path);
+    const dims = await this.#readRange(4, size);
+    this.decoder.push(dims);
+    if (dims.length < size - 4) this.decoder.end();
+    this.#position = size;
+  }
+
+  async #readRange(start: number, end: number): Promise<Uint8Array> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of openByteStream(this.#path, { ...this.#options, start, end })) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /** Feeds one more chunk to the decoder; false at the end of the stream, once the decoder has checked it. */
   async #pull(): Promise<boolean> {
+    if (this.#chunks === undefined) {
+      this.#stream = this.#open(this.#position);
+      this.#chunks = this.#stream[Symbol.asyncIterator]();
+    }
     const next = await this.#chunks.next();
     if (next.done) {
       this.decoder.end();

@@ -8,6 +8,7 @@
  *   archive.zip:entry   that entry of a zip archive (stored or deflated; CRC-32 and size checked)
  *   archive.zip         the entry holding the IDX images or labels the caller asks for
  *   a pipe or FIFO      like standard input; after readIdxHeaderOf, the stream it kept (pipes.ts)
+ *   https://…, s3://…   a remote object (raw or gzip) by Range requests, resumed after a failure (open-remote.ts)
  *
  * The file opens on the next tick, never on the caller's stack. Destroying the stream, even while
  * it is still opening, closes the file. Every failure the user caused is an InputError naming the
@@ -20,7 +21,10 @@ import { ByteStream, type Chain } from './byte-stream.js';
 import { formatOfFile, zipEntryPath } from './format-of.js';
 import { gunzip } from './gzip.js';
 import type { IdxKind } from './idx.js';
+import { openRemote, remoteFormat } from './open-remote.js';
 import { openSequential } from './open-sequential.js';
+import type { ObjectVersion } from './range-reader.js';
+import { isRemote } from './remote-url.js';
 import { isPipe, isStdin, pipeStream } from './pipes.js';
 import { openZipEntry } from './zip-entry.js';
 
@@ -36,6 +40,10 @@ export interface OpenOptions {
    * `isSeekableFile` accepts; other sources are read from their start.
    */
   readonly start?: number;
+  /** Where to stop in a raw remote object, in bytes (one past the last); files are read to their end. */
+  readonly end?: number;
+  /** A remote object's version as earlier opens of the same reader saw it: a changed object is an error. */
+  readonly version?: ObjectVersion;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 2 ** 20;
@@ -47,11 +55,12 @@ export function openByteStream(path: string, options: OpenOptions = {}): Readabl
 }
 
 /**
- * True when `path` is a regular file of raw (uncompressed) bytes, which a read can start anywhere
- * in (`OpenOptions.start`). False for standard input, pipes, gzip and zip; errors count as false
+ * True when `path` is a regular file or a remote object of raw (uncompressed) bytes, which a read
+ * can start anywhere in (`OpenOptions.start`). False for standard input, pipes, gzip and zip; errors count as false
  * (opening the file for real reports them).
  */
-export async function isSeekableFile(path: string): Promise<boolean> {
+export async function isSeekableFile(path: string, version?: ObjectVersion): Promise<boolean> {
+  if (isRemote(path)) return remoteFormat(path, version).then((format) => format === 'raw', () => false);
   if (isStdin(path) || zipEntryPath(path) !== undefined) return false;
   let handle: FileHandle | undefined;
   try {
@@ -66,6 +75,7 @@ export async function isSeekableFile(path: string): Promise<boolean> {
 }
 
 async function openChain(path: string, options: OpenOptions, highWaterMark: number): Promise<Chain> {
+  if (isRemote(path)) return openRemote(path, options, highWaterMark);
   if (isStdin(path)) return openSequential(path, process.stdin, highWaterMark);
   // A pipe (its stream kept by readIdxHeaderOf, or opened without blocking: pipes.ts), never opened here.
   if (await isPipe(path)) return openSequential(path, pipeStream(path, highWaterMark), highWaterMark);

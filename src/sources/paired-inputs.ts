@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { zipEntryPath } from './format-of.js';
+import { isRemote } from './remote-url.js';
 
 type Kind = 'images' | 'labels';
 
@@ -41,6 +42,8 @@ export function pairedInputs(given: { readonly images?: string; readonly labels?
   const have: Kind = given.images !== undefined ? 'images' : 'labels';
   const want: Kind = have === 'images' ? 'labels' : 'images';
   const path = (given.images ?? given.labels)!;
+  // A server lists no folder to look in: the pair of a URL is named by the user.
+  if (isRemote(path)) throw new UsageError(`--${have} ${path} needs --${want}: the ${want} are not looked for beside a URL, give --${want} URL`);
   const zip = zipEntryPath(path)?.archive ?? (/\.zip$/i.test(path) ? path : undefined);
   const candidates = path === '-' ? [] : zip !== undefined ? [zip] : pairCandidates(path, want);
   const found = candidates.find((candidate) => exists(candidate));
