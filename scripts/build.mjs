@@ -2,6 +2,7 @@
 // Builds everything the package runs, into dist/ (not committed; `npm install`, `npm ci` and
 // `npm pack` run this as `prepare`, so a git or tarball install has it):
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 4 KB)
+//   dist/convnet.wasm          assembly/convnet.ts, the float64 convnet kernel (`kernels` or `convnet`)
 //   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
@@ -33,6 +34,24 @@ async function buildKernels() {
     '--enable', 'simd', '--enable', 'threads', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub',
     // The memory comes from JavaScript, shared, so that helper threads can work on the same batch.
     '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384',
+  ]);
+  if (error) {
+    process.stderr.write(stderr.toString());
+    throw new Error(`assemblyscript: ${error.message}`);
+  }
+  process.stderr.write(`build: ${target} (${statSync(target).size} bytes)\n`);
+}
+
+/** dist/convnet.wasm: assembly/convnet.ts, the float64 convnet kernel, with SIMD, over an imported (unshared) memory. */
+async function buildConvnetKernel() {
+  const source = join(root, 'assembly/convnet.ts');
+  const target = join(root, 'dist/convnet.wasm');
+  if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs && !parts.includes('--force')) return;
+  mkdirSync(dirname(target), { recursive: true });
+  const asc = await import('assemblyscript/asc');
+  const { error, stderr } = await asc.main([
+    source, '--outFile', target,
+    '--enable', 'simd', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1',
   ]);
   if (error) {
     process.stderr.write(stderr.toString());
@@ -88,5 +107,6 @@ function buildLibrary() {
 }
 
 if (want('kernels')) await buildKernels();
+if (want('kernels') || names.includes('convnet')) await buildConvnetKernel();
 if (want('bundle')) await bundle();
 if (want('library')) buildLibrary();

@@ -5,12 +5,15 @@
  * - `wasm-simd-f32`: the whole MLP in WebAssembly SIMD (assembly/kernels.ts), float32 products
  *   and float32 sums as numpy's sgemm, a first layer that skips zero pixels. For float32 networks
  *   of affine, sigmoid, relu and softmax layers.
+ * - `wasm-simd-f64`: a float64 convnet in WebAssembly SIMD (assembly/convnet.ts), float64 sums
+ *   as numpy's dgemm, convolutions read in place with their ReLU and 2 × 2 max pooling fused.
  * - `js-f64`: `createPredict` in plain JavaScript, any network the project knows, sums in float64.
  */
 import type { Network } from '../nn/network.js';
 import { createJsKernel } from './js-kernel.js';
 import type { KernelChoice, KernelName, ForwardKernel, KernelOptions } from './kernel.js';
 import { createWasmKernel, wasmKernelSupport } from './wasm-kernel.js';
+import { convnetKernelSupport, createWasmConvnetKernel } from './wasm-convnet-kernel.js';
 
 /**
  * The kernel that `choice` names for `network`: `auto` is the WASM kernel when it can run the
@@ -19,6 +22,12 @@ import { createWasmKernel, wasmKernelSupport } from './wasm-kernel.js';
  */
 export function resolveKernel(network: Network, choice: KernelChoice | KernelName = 'auto', normalize = true): KernelName {
   if (choice === 'js' || choice === 'js-f64') return 'js-f64';
+  // A float64 convnet runs on the float64 convnet kernel (`auto`, or asked for by name).
+  if (choice === 'wasm-simd-f64' || (choice === 'auto' && network.precision === 'float64')) {
+    const convnet = convnetKernelSupport(network);
+    if (convnet.ok) return 'wasm-simd-f64';
+    if (choice !== 'auto') throw new RangeError(`the wasm-simd-f64 kernel cannot run this network: ${convnet.reason}`);
+  }
   const support = wasmKernelSupport(network, normalize);
   if (support.ok) return 'wasm-simd-f32';
   if (choice !== 'auto') throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
@@ -26,6 +35,7 @@ export function resolveKernel(network: Network, choice: KernelChoice | KernelNam
 }
 
 export function createForwardKernel(network: Network, name: KernelName, options: KernelOptions): ForwardKernel {
+  if (name === 'wasm-simd-f64') return createWasmConvnetKernel(network, options);
   return name === 'wasm-simd-f32' ? createWasmKernel(network, options) : createJsKernel(network, options);
 }
 

@@ -42,14 +42,19 @@ export const MAX_WORKERS = 64;
 export const MAX_THREADS = 64;
 /** Below this many images the run stays on the main thread alone (see bench/README.md). */
 export const WORKERS_FROM_IMAGES = 20_000;
+/**
+ * A convnet's images are ~100× the work of an MLP's (the ch. 7 network ~0.5 ms an image, ch. 8
+ * ~1 ms): from this many, a worker beside the main thread halves the run (see bench/convnet.ts).
+ */
+export const CONVNET_WORKERS_FROM_IMAGES = 10_000;
 
 /**
  * The default worker count for `images` images: one worker beside the main thread, which runs a
  * batch itself whenever the worker has one, where the machine has two cores or more and the input
  * is large enough to repay a thread's start; else 0. Unknown `images` counts as large.
  */
-export function defaultWorkers(images = Infinity): number {
-  return images >= WORKERS_FROM_IMAGES && availableParallelism() > 1 ? 1 : 0;
+export function defaultWorkers(images = Infinity, from = WORKERS_FROM_IMAGES): number {
+  return images >= from && availableParallelism() > 1 ? 1 : 0;
 }
 
 function wholeNumber(name: string, value: number | undefined, min: number, max: number): number | undefined {
@@ -59,11 +64,14 @@ function wholeNumber(name: string, value: number | undefined, min: number, max: 
   return value;
 }
 
-/** How many threads of each kind a run of `request` over `images` images will use. */
-export function threadsWanted(request: ForwardRequest, images?: number): { readonly workers: number; readonly threads: number } {
+/**
+ * How many threads of each kind a run of `request` over `images` images will use; a `network`
+ * known to be a convnet takes its worker from CONVNET_WORKERS_FROM_IMAGES images on.
+ */
+export function threadsWanted(request: ForwardRequest, images?: number, network?: Network): { readonly workers: number; readonly threads: number } {
   const threads = wholeNumber('threads', request.threads, 1, MAX_THREADS) ?? 1;
   // Threads asked for split the main thread's batches, so they choose the main thread.
-  const workers = wholeNumber('workers', request.workers, 0, MAX_WORKERS) ?? (images === undefined || threads > 1 ? 0 : defaultWorkers(images));
+  const workers = wholeNumber('workers', request.workers, 0, MAX_WORKERS) ?? (images === undefined || threads > 1 ? 0 : defaultWorkers(images, network !== undefined && isConvnet(network) ? CONVNET_WORKERS_FROM_IMAGES : WORKERS_FROM_IMAGES));
   if (threads > 1 && workers > 0) {
     throw new RangeError(`threads (${threads}) split the main thread's batches, but the forward pass runs on ${workers} worker${workers === 1 ? '' : 's'}: give threads or workers, not both`);
   }
@@ -99,11 +107,13 @@ export function planForward(network: Network, request: ForwardRequest = {}, imag
     throw new TypeError(`kernel must be auto, wasm or js, got '${String(request.kernel)}'`);
   }
   const kernel = resolveKernel(network, request.kernel, request.normalize ?? true);
-  const { workers, threads } = threadsWanted(request, images);
+  const { workers, threads } = threadsWanted(request, images, network);
   if (threads > 1 && kernel !== 'wasm-simd-f32') {
     throw new RangeError(`threads (${threads}) split the wasm kernel's batches, but this network runs on the ${kernel} kernel, which uses one thread`);
   }
   return { batchSize, normalize: request.normalize ?? true, kernel, workers, threads, shareWithMain: request.workers === undefined && workers > 0 };
 }
 
-const KERNEL_REQUESTS: readonly string[] = ['auto', 'wasm', 'js', 'wasm-simd-f32', 'js-f64'];
+const isConvnet = (network: Network): boolean => network.layers.some((layer) => layer.kind === 'convolution');
+
+const KERNEL_REQUESTS: readonly string[] = ['auto', 'wasm', 'js', 'wasm-simd-f32', 'js-f64', 'wasm-simd-f64'];

@@ -64,3 +64,45 @@ export function attach(memory: WebAssembly.Memory): KernelExports {
 }
 
 export const align16 = (byte: number): number => (byte + 15) & ~15;
+
+/** The exports of dist/convnet.wasm (assembly/convnet.ts), the float64 convnet kernel: byte addresses in. */
+export interface ConvnetExports {
+  heapBase(): number;
+  pixelsInto(pixels: number, table: number, C: number, H: number, W: number, pad: number, y: number): void;
+  padInto(x: number, C: number, H: number, W: number, pad: number, y: number): void;
+  reluInPlace(a: number, n: number): void;
+  scaleInPlace(a: number, n: number, scale: number): void;
+  product(
+    a: number, rowStarts: number, rows: number, offsets: number, K: number, panels: number, panelCount: number, bias: number, cols: number,
+    y: number, rowStride: number, colStride: number, pool: number, relu: number, values: number, steps: number,
+  ): void;
+}
+
+let convnetCompiled: WebAssembly.Module | undefined;
+
+/** dist/convnet.wasm compiled, once per thread, from the same places as dist/kernels.wasm. */
+export function convnetModule(): WebAssembly.Module {
+  if (convnetCompiled !== undefined) return convnetCompiled;
+  for (const candidate of ['../../dist/convnet.wasm', '../../convnet.wasm']) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(new URL(candidate, import.meta.url)));
+    } catch {
+      continue;
+    }
+    convnetCompiled = new WebAssembly.Module(bytes);
+    return convnetCompiled;
+  }
+  throw new Error('dist/convnet.wasm is missing: run `npm run build:cli` (npm install does it) to compile assembly/convnet.ts');
+}
+
+/** A fresh instance of dist/convnet.wasm over a new (unshared) memory with `bytes` bytes free from `base` on. */
+export function convnetInstance(bytes: number): { k: ConvnetExports; memory: WebAssembly.Memory; base: number } {
+  const reserved = 65536; // below: the module's own area (no data; its heap base is checked)
+  const pages = Math.ceil((reserved + bytes) / 65536);
+  if (pages > 65536) throw new RangeError(`the convnet kernel needs ${reserved + bytes} bytes, more than WebAssembly's 4 GiB`);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const k = new WebAssembly.Instance(convnetModule(), { env: { memory } }).exports as unknown as ConvnetExports;
+  if (k.heapBase() > reserved) throw new Error(`convnet.wasm: heap base ${k.heapBase()} above the ${reserved} bytes kept for it`);
+  return { k, memory, base: reserved };
+}
