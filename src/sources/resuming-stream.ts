@@ -50,13 +50,19 @@ async function* resumedBytes(url: string, read: RangeReader, options: ResumeOpti
       response = await read({ start: position, end: options.end, signal });
       checkVersion(url, version, response);
       let got = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        got += chunk.length;
-        position += chunk.length;
-        failures = 0;
-        yield chunk;
+      const short = (why: string) => new TransientError(`the body ended after ${got} of its ${response!.length ?? 'unknown number of'} bytes${why}`);
+      try {
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          got += chunk.length;
+          position += chunk.length;
+          failures = 0;
+          yield chunk;
+        }
+      } catch (error) {
+        const failure = networkError(url, error);
+        throw failure instanceof TransientError ? short(` (${failure.message})`) : failure;
       }
-      if (response.length !== undefined && got < response.length) throw new TransientError(`the body ended after ${got} of its ${response.length} bytes`);
+      if (response.length !== undefined && got < response.length) throw short('');
       const wanted = Math.min(options.end ?? Infinity, version.size ?? Infinity);
       if (position < wanted && wanted !== Infinity) throw new TransientError(`the body ended at byte ${position} of ${wanted}`);
       return;
