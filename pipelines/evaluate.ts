@@ -22,6 +22,7 @@ import { misclassified } from '../src/operators/misclassified.js';
 import { predictionRows } from '../src/operators/prediction-rows.js';
 import { score } from '../src/operators/score.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
+import { CellImages } from '../src/html/cell-images.js';
 import type { Batch, Evaluation, Misclassified, MosaicOrder, Sample } from '../src/types.js';
 
 /** What the pipeline does beside the forward pass. */
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   /** At most this many misclassified images are kept for the mosaic. */
   readonly mosaicCap: number;
   readonly mosaicOrder?: MosaicOrder;
+  /** Keep the first this many misclassified images of each confusion cell, for the HTML report; undefined: none. */
+  readonly cellCap?: number;
   /**
    * Receives the CSV rows of every batch, in dataset order. When it returns a promise, the next
    * batch's rows wait for it, and the batch keeps its credit until it resolves.
@@ -55,6 +58,8 @@ export interface EvaluationResult {
   readonly misclassified: number;
   /** Every misclassified image (no pixels), in dataset order. */
   readonly errors: ErrorList;
+  /** With `cellCap`: the first `cellCap` misclassified images of each confusion cell, in dataset order. */
+  readonly cellImages?: readonly Misclassified[];
 }
 
 /** Composes the pipeline over a stream of samples; nothing runs until it is subscribed. */
@@ -88,8 +93,13 @@ export function evaluateBatches$(batches$: Observable<Batch>, network: Network, 
             reduce((kept, wrong) => {
               kept.errors.add(wrong.index, wrong.label, wrong.predicted, wrong.confidence);
               kept.collector.offer(wrong);
+              kept.cells?.offer(wrong);
               return kept;
-            }, { errors: new ErrorList(), collector: new TileCollector<Misclassified>(options.mosaicCap, options.mosaicOrder ?? 'index') }),
+            }, {
+              errors: new ErrorList(),
+              collector: new TileCollector<Misclassified>(options.mosaicCap, options.mosaicOrder ?? 'index'),
+              cells: options.cellCap === undefined ? undefined : new CellImages(options.cellCap),
+            }),
           ),
           // Last, so it sees each batch after the branches above: a batch is settled here.
           settled: (onPredictionRows
@@ -102,7 +112,7 @@ export function evaluateBatches$(batches$: Observable<Batch>, network: Network, 
           ),
         }),
       ),
-      map(({ evaluation, wrong: { collector, errors } }) => ({ evaluation, tiles: collector.tiles(), misclassified: collector.offered, errors })),
+      map(({ evaluation, wrong: { collector, errors, cells } }) => ({ evaluation, tiles: collector.tiles(), misclassified: collector.offered, errors, cellImages: cells?.images() })),
       finalize(() => credits?.releaseAll()),
     );
   });

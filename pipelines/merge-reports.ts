@@ -108,6 +108,7 @@ const sameRun = (report: Report) =>
     model: withoutPaths(report.model),
     batchSize: report.batchSize,
     classes: report.confusion.length,
+    classNames: report.classes,
     count: report.shard?.count,
     rows: report.shard?.rows,
     cols: report.shard?.cols,
@@ -193,6 +194,7 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
     forward: first.forward,
     resources: { peakRssMb: Math.max(peak, peakRssMb()) },
     range: first.range,
+    classes: first.classes,
   });
   return { report, tiles };
 }
@@ -220,7 +222,7 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
     const { rows, cols, mosaicScale } = parts[0].report.shard;
     if (options.predictions !== undefined && csvs !== undefined) await joinPredictions(ordered, csvs, outputs.openStream(options.predictions));
     hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);
-    const mosaic = renderMosaic(tiles, { rows, cols, scale: mosaicScale, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
+    const mosaic = renderMosaic(tiles, { rows, cols, scale: mosaicScale, classes: report.classes, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
     await stageResults(outputs, options, { report, reportJson: formatReportJson(report), mosaic, tiles, rows, cols });
     await outputs.commit();
     return report;

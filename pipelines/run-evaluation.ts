@@ -16,7 +16,9 @@ import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { mosaicTooLarge } from '../src/mosaic/mosaic-limits.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
-import { datasetFiles } from '../src/datasets/named-datasets.js';
+import { datasetClasses, datasetFiles } from '../src/datasets/named-datasets.js';
+import { checkClassCount, resolveClassNames } from '../src/datasets/class-names.js';
+import { DEFAULT_HTML_CAP } from '../src/html/html-limits.js';
 import { checkedRange } from '../src/sources/checked-range.js';
 import { pairedInputs } from '../src/sources/paired-inputs.js';
 import { Credits } from '../src/operators/credits.js';
@@ -97,7 +99,10 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
   const outputs = new OutputSet({ stdout: hooks.stdout });
   const threadSource = createThreadSource();
   try {
-    await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels }));
+    const classesFile = options.classes !== undefined && !Array.isArray(options.classes) ? (options.classes as { readonly file: string }).file : undefined;
+    await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels, classes: classesFile }));
+    // The names are read before anything heavy, and held against the network's outputs once it is loaded.
+    const classes = options.classes !== undefined ? await resolveClassNames(options.classes) : options.dataset === undefined ? undefined : datasetClasses(options.dataset);
     const header = await readIdxHeaderOf(images, 'images', { signal: hooks.signal });
     const [, rows, cols] = header.dims;
     // --mosaic-cap and --mosaic-scale were checked at 28x28; the images' own size may not fit.
@@ -112,6 +117,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
       model: options.model, weights: options.weights, activation: options.activation, normalize: options.normalize, mean: options.mean, std: options.std, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes, signal: hooks.signal,
     });
+    if (classes !== undefined) checkClassCount(classes, network.outputSize, options.classes ?? 'dataset', options.dataset);
     // The default weights are known now: no output may be them either.
     if (options.weights === undefined) await checkPlaces(outputTargets(options), [{ path: model.weights.path, as: '--weights' }]);
     const count = part.end - part.start;
@@ -132,6 +138,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       evaluateBatches$(batches$, network, plan, {
         mosaicCap: options.mosaicCap,
         mosaicOrder: options.mosaicOrder,
+        cellCap: options.html === undefined ? undefined : options.htmlCap ?? DEFAULT_HTML_CAP,
         credits,
         threadSource,
         onPredictionRows: predictions ? (rows) => predictions.write(rows) : undefined,
@@ -140,7 +147,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       hooks.signal,
     );
     const { evaluation, tiles } = result;
-    const mosaic = renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
+    const mosaic = renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, classes, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
     const report = buildReport({
       evaluation,
       misclassified: result.misclassified,
@@ -156,6 +163,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       forward: { kernel: plan.kernel, workers: plan.workers, threads: plan.threads, alsoMainThread: plan.shareWithMain },
       resources: { peakRssMb: peakRssMb() },
       range,
+      classes,
       shard: options.shard === undefined ? undefined : {
         ...options.shard, ...part, rows, cols, mosaicCap: options.mosaicCap, mosaicOrder: options.mosaicOrder, mosaicScale: options.mosaicScale,
         // The shard's own CSV, for `merge --predictions`: found from the partial report's folder.
@@ -164,7 +172,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       },
     });
     // A signal while staging (an HTML page, charts) ends the wait at once; the staging stops at its next file.
-    await untilAborted(stageResults(outputs, options, { report, reportJson: formatReportJson(report, result.errors), mosaic, tiles, rows, cols }), hooks.signal);
+    await untilAborted(stageResults(outputs, options, { report, reportJson: formatReportJson(report, result.errors), mosaic, tiles, rows, cols, cellImages: result.cellImages, htmlCap: options.htmlCap ?? DEFAULT_HTML_CAP }), hooks.signal);
     // The last moment a signal undoes the run; one during the commit lets it finish (main says so).
     hooks.signal?.throwIfAborted();
     await outputs.commit();

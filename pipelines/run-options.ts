@@ -4,6 +4,7 @@
  * debug); a program can fill them itself.
  */
 import type { DatasetName } from '../src/datasets/named-datasets.js';
+import type { ClassNamesSource } from '../src/datasets/class-names.js';
 import type { MosaicOrder, Shard } from '../src/types.js';
 
 export interface RunOptions {
@@ -41,8 +42,12 @@ export interface RunOptions {
   readonly mosaicOrder: MosaicOrder;
   /** Pixel scale of the digits in the mosaic. */
   readonly mosaicScale: number;
+  /** The classes' names (--classes), in place of the dataset's own; undefined: the dataset's, else digits. */
+  readonly classes?: ClassNamesSource;
   /** Where to write the HTML report, if anywhere. */
   readonly html?: string;
+  /** The most images the HTML report keeps for each cell of its confusion matrix (default 2000). */
+  readonly htmlCap?: number;
   /** A folder for the chart SVGs and PNGs, if any. */
   readonly charts?: string;
   readonly report: string;

@@ -44,8 +44,8 @@ export function outputTargets(paths: OutputPaths): OutputTarget[] {
 }
 
 /** A run's input files, labelled by option, for `OutputSet.checkWritable` (an archive's entry is its archive). */
-export function runInputs(inputs: { readonly images: string; readonly labels: string; readonly weights?: string; readonly model?: string }): NamedPath[] {
-  const named: Array<[string, string | undefined]> = [['--images', inputs.images], ['--labels', inputs.labels], ['--weights', inputs.weights], ['--model', inputs.model]];
+export function runInputs(inputs: { readonly images: string; readonly labels: string; readonly weights?: string; readonly model?: string; readonly classes?: string }): NamedPath[] {
+  const named: Array<[string, string | undefined]> = [['--images', inputs.images], ['--labels', inputs.labels], ['--weights', inputs.weights], ['--model', inputs.model], ['--classes', inputs.classes]];
   return named.flatMap(([as, path]) => (path === undefined ? [] : [{ path: zipEntryPath(path)?.archive ?? path, as }]));
 }
 
@@ -61,6 +61,9 @@ export interface StagedResults {
   /** Image shape. */
   readonly rows: number;
   readonly cols: number;
+  /** The images of each confusion cell the HTML page shows (default: the mosaic's tiles), and the cap they were kept under. */
+  readonly cellImages?: readonly Misclassified[];
+  readonly htmlCap?: number;
 }
 
 /** Stages the mosaic, the charts, the HTML page, the tile index and the report (vega is loaded only for charts or HTML). */
@@ -71,11 +74,13 @@ export async function stageResults(outputs: OutputSet, paths: OutputPaths, resul
   if (paths.charts) await stageCharts(outputs, paths.charts, report);
   if (paths.html) {
     const { buildHtmlReport } = await import('../src/html/build-html-report.js');
-    const { tiles: misclassified, rows, cols } = results;
-    await outputs.stage(paths.html, await buildHtmlReport({ report, mosaicPng, misclassified, rows, cols }));
+    const { tiles, cellImages, htmlCap, rows, cols } = results;
+    // The process's own wall time (performance.now() counts from its start), beside the pipeline's.
+    const processMs = performance.now();
+    await outputs.stage(paths.html, await buildHtmlReport({ report, mosaicPng, misclassified: cellImages ?? tiles, cellCap: cellImages === undefined ? undefined : htmlCap, rows, cols, processMs }));
   }
   if (paths.mosaic !== undefined) {
-    await outputs.stage(sidecarPath(paths.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified })));
+    await outputs.stage(sidecarPath(paths.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified, classes: report.classes })));
   }
   await outputs.stage(paths.report, results.reportJson);
 }

@@ -158,6 +158,8 @@ export interface Report {
   readonly misclassified: number;
   readonly confusion: number[][];
   readonly perClass: ClassScore[];
+  /** The names of the classes 0, 1, … (--classes, or the dataset's); absent for digits. */
+  readonly classes?: readonly string[];
   readonly normalize: boolean;
   readonly batchSize: number;
   readonly inputs: { readonly images: string; readonly labels: string; readonly weights: string; readonly weightsSha256: string };

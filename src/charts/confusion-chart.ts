@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { confusionPeaks } from '../report/summary.js';
+import { nameAngle } from './per-class-chart.js';
 
 /**
  * The confusion matrix as a heatmap with the count written in every cell; rows are the true label
@@ -40,12 +41,15 @@ export interface ConfusionSpecOptions {
   /** Side of a cell in pixels. Default 38, which fits a 4-digit count. */
   cell?: number;
   title?: string;
+  /** The names of the classes 0, 1, … on the axes, in place of the numbers. */
+  classes?: readonly string[];
 }
 
 export function confusionSpec(confusion: readonly (readonly number[])[], options: ConfusionSpecOptions = {}): TopLevelSpec {
   const cells = confusionCells(confusion);
   const max = (correct: boolean): number => Math.max(1, ...cells.filter((c) => c.correct === correct).map((c) => c.count));
   const step = options.cell ?? 38;
+  const names = options.classes;
   const legend = { format: 'd', gradientLength: Math.max(60, (step * confusion.length) / 2 - 40) };
   const axis = { labelAngle: 0, labelFontSize: 12, titleFontSize: 12, domain: false, ticks: false };
   return {
@@ -53,11 +57,16 @@ export function confusionSpec(confusion: readonly (readonly number[])[], options
     title: { text: options.title ?? 'Confusion matrix', subtitle: 'rows: true label, columns: predicted' },
     width: { step },
     height: { step },
-    data: { values: cells.map((c) => ({ ...c })) },
-    encoding: {
-      x: { field: 'predicted', type: 'ordinal', title: 'predicted', axis: { ...axis, orient: 'top' } },
-      y: { field: 'label', type: 'ordinal', title: 'true label', axis },
-    },
+    data: { values: cells.map((c) => (names === undefined ? { ...c } : { ...c, labelName: names[c.label], predictedName: names[c.predicted] })) },
+    encoding: names === undefined
+      ? {
+        x: { field: 'predicted', type: 'ordinal', title: 'predicted', axis: { ...axis, orient: 'top' } },
+        y: { field: 'label', type: 'ordinal', title: 'true label', axis },
+      }
+      : {
+        x: { field: 'predictedName', type: 'ordinal', title: 'predicted', sort: [...names], axis: { ...axis, orient: 'top', labelAngle: nameAngle(names, 5), labelLimit: 160 } },
+        y: { field: 'labelName', type: 'ordinal', title: 'true class', sort: [...names], axis: { ...axis, labelLimit: 160 } },
+      },
     layer: [
       {
         transform: [{ filter: 'datum.correct' }],

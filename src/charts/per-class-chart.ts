@@ -5,6 +5,8 @@ export interface PerClassSpecOptions {
   /** The overall accuracy, drawn as a dashed line; the classes below it get the warning colour. */
   overall?: number;
   title?: string;
+  /** The names of the classes 0, 1, …, written under the bars in place of the numbers. */
+  classes?: readonly string[];
 }
 
 /** Accuracy of each class as bars on a 0–100 % axis, each bar labelled with its percentage. */
@@ -17,9 +19,13 @@ export function perClassSpec(perClass: readonly ClassScore[], options: PerClassS
     accuracy,
     below: overall !== undefined && accuracy !== null && accuracy < overall,
     text: accuracy === null ? 'no images' : `${(accuracy * 100).toFixed(1)}%`,
+    ...(options.classes === undefined ? {} : { name: options.classes[label] ?? String(label) }),
   }));
   // x is set per layer, not shared: the overall line has no class and spans the whole width.
-  const x = { field: 'label', type: 'ordinal' as const, title: 'true label', axis: { labelAngle: 0, labelFontSize: 12 } };
+  const x = options.classes === undefined
+    ? { field: 'label', type: 'ordinal' as const, title: 'true label', axis: { labelAngle: 0, labelFontSize: 12 } }
+    // Names in class order (sort), slanted when one is longer than a bar is wide.
+    : { field: 'name', type: 'ordinal' as const, title: 'true class', sort: values.map((v) => v.name as string), axis: { labelAngle: nameAngle(options.classes, 7), labelFontSize: 12, labelLimit: 160 } };
   const bars = {
     mark: { type: 'bar' as const, width: { band: 0.75 } },
     encoding: {
@@ -57,4 +63,9 @@ export function perClassSpec(perClass: readonly ClassScore[], options: PerClassS
     data: { values },
     layer: [bars, labels, ...line],
   };
+}
+
+/** Axis labels upright while every name fits in `chars` characters, else slanted. */
+export function nameAngle(names: readonly string[], chars: number): number {
+  return names.every((name) => name.length <= chars) ? 0 : -40;
 }

@@ -9,8 +9,8 @@ export interface ReportCharts {
 }
 
 /** The report's two charts as SVG text: accuracy per class against the overall one, and the confusion matrix. */
-export async function renderReportCharts(report: Pick<Report, 'accuracy' | 'confusion' | 'perClass'>): Promise<ReportCharts> {
-  const perClassSvg = await renderSvg(perClassSpec(report.perClass, { overall: report.accuracy }));
-  const confusionSvg = await renderSvg(confusionSpec(report.confusion));
+export async function renderReportCharts(report: Pick<Report, 'accuracy' | 'confusion' | 'perClass' | 'classes'>): Promise<ReportCharts> {
+  const perClassSvg = await renderSvg(perClassSpec(report.perClass, { overall: report.accuracy, classes: report.classes }));
+  const confusionSvg = await renderSvg(confusionSpec(report.confusion, { classes: report.classes }));
   return { perClassSvg, confusionSvg };
 }

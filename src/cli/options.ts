@@ -7,6 +7,14 @@ import { resolveShard } from '../sources/shards.js';
 import { MAX_BATCH_SIZE, MAX_THREADS, MAX_WORKERS } from '../operators/forward-plan.js';
 import { MAX_MOSAIC_CAP, MAX_MOSAIC_SCALE, mosaicTooLarge } from '../mosaic/mosaic-limits.js';
 import { MAX_LIMIT_BYTES } from '../weights/decode-array.js';
+import { classNamesFromList, type ClassNamesSource } from '../datasets/class-names.js';
+import { DEFAULT_HTML_CAP, MAX_HTML_CAP } from '../html/html-limits.js';
+
+/** `--classes`: a value with a comma is the list of names, anything else a file of them. */
+function classesOption(value: string | undefined): ClassNamesSource | undefined {
+  if (value === undefined) return undefined;
+  return value.includes(',') ? classNamesFromList(value) : { file: value };
+}
 
 export const USAGE = `usage: mnist-eval [options]
        mnist-eval COMMAND … [options]    (see mnist-eval COMMAND --help)
@@ -24,7 +32,15 @@ out/errors.png and out/report.json.
                        (- reads either one from standard input); given one of the two,
                        the other is the file beside it by the MNIST names (x-images-idx3-
                        ubyte.gz and x-labels-idx1-ubyte.gz, *-images* and *-labels*)
-  --dataset NAME       mnist-test (the default) or mnist-train, instead of --images/--labels
+  --dataset NAME       mnist-test (the default), mnist-train, fashion-test or
+                       fashion-train, instead of --images/--labels; Fashion-MNIST is
+                       read from fashion-mnist/ in a data folder, else from Debian's
+                       dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), and
+                       names its classes
+  --classes NAMES|FILE names of the classes 0, 1, …: NAME,NAME,… (a value with a
+                       comma), or a UTF-8 file of one name a line; one for each of the
+                       network's outputs, none empty or twice (default: the dataset's
+                       names, else the digits)
   --offset N           start at image N, counted from 0 (default 0); past the end is
                        a usage error
   --limit N            evaluate at most N images (at least 1)
@@ -72,6 +88,8 @@ out/errors.png and out/report.json.
   --mosaic-scale N     pixel scale of the digits in the mosaic (default 2, at most 64)
   --html PATH          a self-contained HTML report: summary, charts, a confusion
                        matrix whose cells show their images, and the mosaic
+  --html-cap N         at most N images in each cell of the HTML report's matrix
+                       (default 2000, at most 10000; the page says when a cell has more)
   --charts DIR         per-class accuracy and confusion-matrix charts, SVG and PNG
   --report PATH        JSON report (default out/report.json); - prints it on stdout
   --predictions PATH   CSV with index,label,predicted,confidence for every image; -
@@ -186,7 +204,9 @@ const OPTIONS = {
   'mosaic-cap': { type: 'string' },
   'mosaic-order': { type: 'string' },
   'mosaic-scale': { type: 'string' },
+  classes: { type: 'string' },
   html: { type: 'string' },
+  'html-cap': { type: 'string' },
   charts: { type: 'string' },
   report: { type: 'string' },
   predictions: { type: 'string' },
@@ -196,7 +216,7 @@ const OPTIONS = {
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   const parsed = parseArgv(argv, OPTIONS, false);
   const v = parsed.values;
-  requirePaths(v, ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts']);
+  requirePaths(v, ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts', 'classes']);
   checkStdoutOutputs(v);
   if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
     throw new UsageError(`--dataset must be ${DATASET_NAMES.join(' or ')}, got '${v.dataset}'`);
@@ -244,7 +264,9 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     mosaic: v['no-mosaic'] ? undefined : v.mosaic ?? 'out/errors.png',
     ...mosaicBounds(v),
     mosaicOrder,
+    classes: classesOption(v.classes),
     html: v.html,
+    htmlCap: boundedInteger('html-cap', v['html-cap'], DEFAULT_HTML_CAP, MAX_HTML_CAP, "images kept in memory and inlined in the page, for each cell"),
     charts: v.charts,
     report: v.report ?? 'out/report.json',
     predictions: v.predictions,

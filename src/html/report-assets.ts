@@ -40,6 +40,7 @@ export const REPORT_SCRIPT = `
 (function () {
   'use strict';
   var images = JSON.parse(document.getElementById('report-images').textContent);
+  var names = JSON.parse(document.getElementById('report-classes').textContent);
   var table = document.getElementById('confusion-table');
   var panel = document.getElementById('cell-images');
   var selected = null;
@@ -51,33 +52,41 @@ export const REPORT_SCRIPT = `
     return element;
   }
 
-  function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
+  function count(n) { return n.toLocaleString('en-US'); }
+  function plural(n, word) { return count(n) + ' ' + word + (n === 1 ? '' : 's'); }
+  function name(c) { return names ? names[c] : String(c); }
 
   function show(button) {
     var t = Number(button.getAttribute('data-label'));
     var p = Number(button.getAttribute('data-predicted'));
-    var count = Number(button.getAttribute('data-count'));
+    var total = Number(button.getAttribute('data-count'));
     if (selected) selected.setAttribute('aria-pressed', 'false');
     selected = button;
     button.setAttribute('aria-pressed', 'true');
     panel.textContent = '';
     panel.setAttribute('data-label', String(t));
     panel.setAttribute('data-predicted', String(p));
-    panel.appendChild(node('h3', null, 'true ' + t + ', predicted ' + p));
+    panel.appendChild(node('h3', null, 'true ' + name(t) + ', predicted ' + name(p)));
     if (t === p) {
-      panel.appendChild(node('p', 'hint', 'correct: ' + plural(count, 'image') + ' (correct images are not kept)'));
+      panel.appendChild(node('p', 'hint', 'correct: ' + plural(total, 'image') + ' (correct images are not kept)'));
       return;
     }
     var kept = images.filter(function (image) { return image.label === t && image.predicted === p; });
-    var note = plural(count, 'misclassified image');
-    if (kept.length < count) note += ', ' + kept.length + ' kept (the rest did not fit in the mosaic)';
+    var note = plural(total, 'misclassified image');
+    // data-cap: each cell kept its first images up to --html-cap; without it, the mosaic's tiles.
+    var cap = panel.getAttribute('data-cap');
+    if (kept.length < total) {
+      note += cap === null
+        ? ', ' + count(kept.length) + ' kept (the rest did not fit in the mosaic)'
+        : ', showing the first ' + count(kept.length) + ' (--html-cap ' + cap + ')';
+    }
     panel.appendChild(node('p', 'hint', note));
     var grid = node('div', 'digits');
     kept.forEach(function (image) {
       var figure = node('figure', 'digit');
       var img = node('img');
       img.src = image.src;
-      img.alt = 'image ' + image.index + ': true ' + image.label + ', predicted ' + image.predicted;
+      img.alt = 'image ' + image.index + ': true ' + name(image.label) + ', predicted ' + name(image.predicted);
       img.title = img.alt + ', confidence ' + image.confidence.toFixed(3);
       figure.appendChild(img);
       figure.appendChild(node('figcaption', null, '#' + image.index + ' ' + image.confidence.toFixed(2)));

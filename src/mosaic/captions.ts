@@ -4,7 +4,9 @@ import type { Prediction } from '../types.js';
 
 /**
  * The caption under each digit of the mosaic, such as `7→1 0.93` (true label 7, predicted 1,
- * confidence 0.93): its possible forms, and the choice of one form and font scale for all tiles.
+ * confidence 0.93), or with class names `Shirt→Coat 0.93`: its possible forms, and the choice of
+ * one form and font scale for all tiles. Names too long for a tile are cut to their first letters
+ * (`Ankl→Snea`), and where even those do not fit, the class numbers stand in for them.
  */
 
 /** Text in one colour. */
@@ -27,30 +29,60 @@ export interface CaptionChoice {
   readonly scale: number;
   readonly width: number;
   readonly height: number;
+  /** What the caption says, for the mosaic's header: `caption: true→predicted confidence`. */
+  readonly legend: string;
 }
 
-type CaptionForm = (tile: Prediction) => Run[];
+type CaptionForm = ((tile: Prediction) => Run[]) & { readonly legend: string };
+
+const form = (legend: string, runs: (tile: Prediction) => Run[]): CaptionForm => Object.assign(runs, { legend });
+const ARROW_LEGEND = 'caption: true→predicted confidence';
 
 /** Caption forms, most readable first; the layout uses the first that fits every tile. */
-const CAPTION_FORMS: readonly CaptionForm[] = [
-  (tile) => [
+const DIGIT_FORMS: readonly CaptionForm[] = [
+  form('caption: true · predicted · confidence', (tile) => [
     { text: 'true ', color: MOSAIC_PALETTE.muted },
     { text: String(tile.label), color: MOSAIC_PALETTE.label },
     { text: ' · pred ', color: MOSAIC_PALETTE.muted },
     { text: String(tile.predicted), color: MOSAIC_PALETTE.predicted },
     { text: ` · ${formatConfidence(tile.confidence)}`, color: MOSAIC_PALETTE.muted },
-  ],
-  (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence)}`, color: MOSAIC_PALETTE.muted }],
-  (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence).replace(/^0\./, '.')}`, color: MOSAIC_PALETTE.muted }],
-  labels,
+  ]),
+  ...shorterForms(String, ''),
 ];
 
-/** `7→1`: the true label, an arrow, the prediction. */
-function labels(tile: Prediction): Run[] {
-  return [
-    { text: String(tile.label), color: MOSAIC_PALETTE.label },
+/** `7→1 0.93`, `7→1 .93` and `7→1`, with each class written by `name`; `note` goes into the legend. */
+function shorterForms(name: (label: number) => string, note: string): CaptionForm[] {
+  const labels = (tile: Prediction): Run[] => [
+    { text: name(tile.label), color: MOSAIC_PALETTE.label },
     { text: '→', color: MOSAIC_PALETTE.muted },
-    { text: String(tile.predicted), color: MOSAIC_PALETTE.predicted },
+    { text: name(tile.predicted), color: MOSAIC_PALETTE.predicted },
+  ];
+  return [
+    form(ARROW_LEGEND + note, (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence)}`, color: MOSAIC_PALETTE.muted }]),
+    form(ARROW_LEGEND + note, (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence).replace(/^0\./, '.')}`, color: MOSAIC_PALETTE.muted }]),
+    form(`caption: true→predicted${note}`, labels),
+  ];
+}
+
+/** Lengths the names are cut to when whole ones do not fit, longest first. */
+const SHORT_NAME_CHARS = [8, 6, 4, 3];
+
+/**
+ * The caption forms for `classes` (undefined: digits): whole names, then names cut to their
+ * first letters (only lengths at which no two names read alike), then the digits' short forms.
+ */
+export function captionForms(classes?: readonly string[]): readonly CaptionForm[] {
+  if (classes === undefined) return DIGIT_FORMS;
+  const named = (label: number): string => classes[label] ?? String(label);
+  const cuts = SHORT_NAME_CHARS.flatMap((chars) => {
+    const cut = classes.map((name) => Array.from(name).slice(0, chars).join('').trimEnd());
+    const longer = classes.some((name) => Array.from(name).length > chars);
+    return longer && new Set(cut).size === cut.length ? [{ chars, cut }] : [];
+  });
+  return [
+    ...shorterForms(named, ''),
+    ...cuts.flatMap(({ chars, cut }) => shorterForms((label) => cut[label] ?? String(label), `, names cut to ${chars} letters`)),
+    ...shorterForms(String, ', classes by number'),
   ];
 }
 
@@ -84,19 +116,35 @@ function layOut(tiles: readonly Prediction[], form: CaptionForm, limit: number):
  * tile under its `imageWidth` pixels wide image. If even the shortest form is too wide (tiny
  * images), it is used at font scale 1 and the tile slots widen. Returns every tile's caption.
  */
-export function chooseCaption(tiles: readonly Prediction[], imageWidth: number, scale: number): CaptionChoice {
+export function chooseCaption(tiles: readonly Prediction[], imageWidth: number, scale: number, classes?: readonly string[]): CaptionChoice {
+  const forms = captionForms(classes);
   // A caption's width is its length times the font scale, so each form is laid out once, and given
   // up as soon as one caption is too long even at font scale 1.
   const laidOut = new Map<CaptionForm, { captions: Caption[]; longest: number } | undefined>();
-  for (let fontScale = Math.max(1, Math.floor(scale / 2)); fontScale >= 1; fontScale--) {
-    for (const form of CAPTION_FORMS) {
+  const largest = Math.max(1, Math.floor(scale / 2));
+  // Names read better whole at half the size than cut at full size: each form is tried down to
+  // half the largest font scale before a shorter one is.
+  if (classes !== undefined) {
+    for (const form of forms) {
+      for (let fontScale = largest; fontScale >= Math.ceil(largest / 2); fontScale--) {
+        if (!laidOut.has(form)) laidOut.set(form, layOut(tiles, form, imageWidth));
+        const found = laidOut.get(form);
+        if (found === undefined) break;
+        const width = textWidth(found.longest, fontScale);
+        if (width <= imageWidth) return { captions: found.captions, scale: fontScale, width, height: GLYPH_HEIGHT * fontScale, legend: form.legend };
+      }
+    }
+  }
+  for (let fontScale = largest; fontScale >= 1; fontScale--) {
+    for (const form of forms) {
       if (!laidOut.has(form)) laidOut.set(form, layOut(tiles, form, imageWidth));
       const found = laidOut.get(form);
       if (found === undefined) continue;
       const width = textWidth(found.longest, fontScale);
-      if (width <= imageWidth) return { captions: found.captions, scale: fontScale, width, height: GLYPH_HEIGHT * fontScale };
+      if (width <= imageWidth) return { captions: found.captions, scale: fontScale, width, height: GLYPH_HEIGHT * fontScale, legend: form.legend };
     }
   }
-  const { captions, longest } = layOut(tiles, CAPTION_FORMS[CAPTION_FORMS.length - 1], Infinity)!;
-  return { captions, scale: 1, width: textWidth(longest, 1), height: GLYPH_HEIGHT };
+  const last = forms[forms.length - 1];
+  const { captions, longest } = layOut(tiles, last, Infinity)!;
+  return { captions, scale: 1, width: textWidth(longest, 1), height: GLYPH_HEIGHT, legend: last.legend };
 }

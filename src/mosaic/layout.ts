@@ -3,8 +3,8 @@ import { chooseCaption, type CaptionChoice } from './captions.js';
 import type { Prediction } from '../types.js';
 
 /**
- * Where everything of the mosaic goes. Top to bottom: margin, header (an optional title line, then
- * the totals line), header gap, grid of tiles, margin. A tile's slot is its digit image (every
+ * Where everything of the mosaic goes. Top to bottom: margin, header (an optional title line, the
+ * totals line, and when there are tiles the line that says what a caption says), header gap, grid of tiles, margin. A tile's slot is its digit image (every
  * source pixel a scale×scale block) over its caption, each centred in the slot.
  */
 
@@ -82,10 +82,14 @@ export function formatHeader(header: MosaicHeader): string[] {
   return title === undefined || title === '' ? [totals] : [title, totals];
 }
 
-/** The header at font scale 2 where its widest line fits across the grid, else at 1. */
-function layOutHeader(lines: readonly string[], gridWidth: number): HeaderLayout {
+/**
+ * The header at the largest font scale, from 2 (or the captions' scale, if larger: the header grows
+ * with --mosaic-scale as they do) down, at which its widest line fits across the grid, else at 1.
+ */
+function layOutHeader(lines: readonly string[], gridWidth: number, captionScale: number): HeaderLayout {
   const widestAt = (scale: number): number => Math.max(...lines.map((line) => measureText(line, scale).width));
-  const scale = widestAt(2) <= gridWidth ? 2 : 1;
+  let scale = Math.max(2, captionScale);
+  while (scale > 1 && widestAt(scale) > gridWidth) scale--;
   const textHeight = measureText('', scale).height;
   const lineHeight = textHeight + MOSAIC_LAYOUT.lineGap * scale;
   return { lines, scale, width: widestAt(scale), height: lines.length * lineHeight - MOSAIC_LAYOUT.lineGap * scale, lineHeight };
@@ -102,12 +106,12 @@ export function defaultColumns(count: number): number {
  */
 export function layOutMosaic(
   tiles: readonly Prediction[],
-  options: { readonly rows: number; readonly cols: number; readonly scale: number; readonly columns?: number; readonly header: MosaicHeader },
+  options: { readonly rows: number; readonly cols: number; readonly scale: number; readonly columns?: number; readonly header: MosaicHeader; readonly classes?: readonly string[] },
 ): MosaicLayout {
   const { margin, gap, captionGap, headerGap } = MOSAIC_LAYOUT;
   const imageWidth = options.cols * options.scale;
   const imageHeight = options.rows * options.scale;
-  const caption = chooseCaption(tiles, imageWidth, options.scale);
+  const caption = chooseCaption(tiles, imageWidth, options.scale, options.classes);
   const slotWidth = Math.max(imageWidth, caption.width);
   const slotHeight = imageHeight + captionGap + caption.height;
 
@@ -116,7 +120,8 @@ export function layOutMosaic(
   const gridWidth = tiles.length === 0 ? 0 : columns * slotWidth + (columns - 1) * gap;
   const gridHeight = gridRows === 0 ? 0 : gridRows * slotHeight + (gridRows - 1) * gap;
 
-  const header = layOutHeader(formatHeader(options.header), gridWidth);
+  const lines = formatHeader(options.header);
+  const header = layOutHeader(tiles.length === 0 ? lines : [...lines, caption.legend], gridWidth, caption.scale);
   return {
     width: 2 * margin + Math.max(gridWidth, header.width),
     height: margin + header.height + (gridRows === 0 ? 0 : headerGap + gridHeight) + margin,

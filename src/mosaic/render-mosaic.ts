@@ -22,6 +22,8 @@ export interface MosaicOptions {
   /** Tiles per grid row. Default: ceil(sqrt(n)), at most 20. */
   columns?: number;
   header: MosaicHeader;
+  /** The names of the classes 0, 1, … for the captions (cut where a tile is narrow); undefined: digits. */
+  classes?: readonly string[];
 }
 
 /** A digit image's rectangle in the mosaic, in pixels. */

@@ -15,12 +15,17 @@ export interface SidecarMeta {
   order?: MosaicOrder;
   /** File name of the PNG, for the reader of the JSON. */
   image?: string;
+  /** The classes' full names (the captions may cut them); each tile then names its two. */
+  classes?: readonly string[];
 }
 
 /** A tile's error and its digit image's rectangle in the PNG. */
 export interface SidecarTile extends Prediction, TileRect {
   /** Position in the mosaic, 0-based, left to right and top to bottom. */
   readonly tile: number;
+  /** With class names: the true and the predicted class's. */
+  readonly labelName?: string;
+  readonly predictedName?: string;
 }
 
 export interface MosaicSidecar {
@@ -33,6 +38,7 @@ export interface MosaicSidecar {
   shown: number;
   /** Misclassified images that did not fit under the cap. */
   leftOut: number;
+  classes?: readonly string[];
   tiles: SidecarTile[];
 }
 
@@ -43,8 +49,11 @@ export function mosaicSidecar(mosaic: Mosaic, meta: SidecarMeta): MosaicSidecar 
     throw new RangeError(`mosaicSidecar: misclassified (${meta.misclassified}) is less than the ${shown} tiles shown`);
   }
   // Fields listed, in the order the file has always had them.
+  const { classes } = meta;
   const tiles = mosaic.placements.map(({ index, label, predicted, confidence, x, y, width, height }, tile): SidecarTile =>
-    ({ tile, index, label, predicted, confidence, x, y, width, height }));
+    classes === undefined
+      ? { tile, index, label, predicted, confidence, x, y, width, height }
+      : { tile, index, label, predicted, confidence, labelName: classes[label], predictedName: classes[predicted], x, y, width, height });
   return {
     ...(meta.image === undefined ? {} : { image: meta.image }),
     width: mosaic.width,
@@ -54,6 +63,7 @@ export function mosaicSidecar(mosaic: Mosaic, meta: SidecarMeta): MosaicSidecar 
     misclassified: meta.misclassified,
     shown,
     leftOut: meta.misclassified - shown,
+    ...(classes === undefined ? {} : { classes }),
     tiles,
   };
 }

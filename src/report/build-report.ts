@@ -31,6 +31,8 @@ export interface ReportFacts {
   readonly forward: Report['forward'];
   readonly resources: Report['resources'];
   readonly range: Report['range'];
+  /** The classes' names, if they have any. */
+  readonly classes?: readonly string[];
   /** A shard's place and tiles, in a shard's partial report only. */
   readonly shard?: ShardPart;
 }
@@ -55,6 +57,7 @@ export function buildReport(facts: ReportFacts): Report {
     misclassified,
     confusion: evaluation.confusion,
     perClass: perClass(evaluation.confusion),
+    ...(facts.classes === undefined ? {} : { classes: facts.classes }),
     normalize: facts.normalize,
     batchSize: facts.batchSize,
     inputs: facts.inputs,

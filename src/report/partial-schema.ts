@@ -7,13 +7,15 @@
  * Trusted, after those checks: the counts (`total`, `correct`, `misclassified`, `confusion`), the
  * error list, the tiles and `shard`; passed on as they are: `inputs`, `model`, `forward`,
  * `normalize`, `batchSize`, `range`, `predictions`. Not trusted and made anew by the merge:
- * `accuracy`, `perClass`, `mosaic`, `timing.totalMs`; so their shape is not checked.
+ * `accuracy`, `perClass`, `mosaic`, `timing.totalMs`; so their shape is not checked. `classes`, when present,
+ * is checked as a run's `--classes` is (one line each, none empty or twice, one for each class).
  */
 import { z } from 'zod';
 import { MAX_MOSAIC_CAP, MAX_MOSAIC_SCALE } from '../mosaic/mosaic-limits.js';
 import { MAX_BATCH_SIZE, MAX_THREADS, MAX_WORKERS } from '../operators/forward-plan.js';
 import { MAX_RECORD_BYTES } from '../sources/idx.js';
 import { WEIGHT_FORMATS } from '../types.js';
+import { MAX_CLASS_NAME_CHARS } from '../datasets/class-names.js';
 
 /** The most classes a confusion matrix may have: far above MNIST's 10, and a matrix of a million cells at most. */
 export const MAX_CLASSES = 1024;
@@ -83,6 +85,7 @@ export const partialReportSchema = z.object({
   forward: z.object({ kernel: z.string(), workers: z.int().min(0).max(MAX_WORKERS), threads: z.int().min(1).max(MAX_THREADS), alsoMainThread: z.boolean() }),
   resources: z.object({ peakRssMb: amount }),
   range: z.object({ start: count, end: count, size: z.int().min(0).max(MAX_RECORDS) }),
+  classes: z.array(z.string().max(4 * MAX_CLASS_NAME_CHARS)).min(1).max(MAX_CLASSES).optional(),
   errors: z.array(prediction),
   shard,
 });

@@ -27,26 +27,36 @@ export function perClass(confusion: readonly (readonly number[])[]): ClassScore[
   });
 }
 
-/** The human summary printed on a terminal: accuracy, then the confusion matrix. */
+/**
+ * The human summary printed on a terminal: accuracy, then the confusion matrix. With class names,
+ * each row starts with its class's number and name, and the columns keep the numbers.
+ */
 export function formatSummary(report: {
   readonly accuracy: number;
   readonly correct: number;
   readonly total: number;
   readonly confusion: readonly (readonly number[])[];
+  readonly classes?: readonly string[];
 }): string {
   // Every cell holds a count (at most the total) or an accuracy ('1.000'), and one space before it.
   const width = Math.max('1.000'.length, String(report.total).length) + 1;
   const cell = (v: string | number) => String(v).padStart(width);
+  const { classes: names } = report;
+  const rowNames = names?.map((name, t) => `${t} ${name}`);
+  // Names are left-aligned in a column as wide as the longest (counted in characters).
+  const nameWidth = rowNames === undefined ? 0 : Math.max(...rowNames.map((name) => Array.from(name).length));
+  const rowHead = (t: number | ''): string =>
+    rowNames === undefined ? cell(t) : (t === '' ? '' : rowNames[t]) + ' '.repeat(nameWidth - (t === '' ? 0 : Array.from(rowNames[t]).length));
   const classes = report.confusion.length;
   const scores = perClass(report.confusion);
   const lines = [
     `accuracy ${report.accuracy.toFixed(4)} (${report.correct} of ${report.total} correct, ${report.total - report.correct} misclassified)`,
     '',
     `confusion (rows: true label, columns: predicted)`,
-    cell('') + Array.from({ length: classes }, (_, p) => cell(p)).join('') + cell('acc'),
+    rowHead('') + Array.from({ length: classes }, (_, p) => cell(p)).join('') + cell('acc'),
     ...report.confusion.map((row, t) => {
       const { accuracy } = scores[t];
-      return cell(t) + row.map(cell).join('') + cell(accuracy === null ? '-' : accuracy.toFixed(3));
+      return rowHead(t) + row.map(cell).join('') + cell(accuracy === null ? '-' : accuracy.toFixed(3));
     }),
   ];
   return lines.join('\n');

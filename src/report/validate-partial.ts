@@ -11,6 +11,7 @@ import { mosaicTooLarge } from '../mosaic/mosaic-limits.js';
 import { compareTiles } from '../mosaic/tile-collector.js';
 import { MAX_RECORD_BYTES } from '../sources/idx.js';
 import { issueText, partialReportSchema } from './partial-schema.js';
+import { classNamesProblem } from '../datasets/class-names.js';
 import type { Prediction, Report, ShardPart } from '../types.js';
 
 /** A report that passed: the fields merge uses, as the file holds them (null confidences read as NaN). */
@@ -36,6 +37,7 @@ export function validatePartialReport(value: unknown, file: string): ValidPartia
   const report = value as ValidPartialReport;
   checkPlace(report, fail);
   checkCounts(report, fail);
+  checkClasses(report, fail);
   checkErrors(report, fail);
   checkTiles(report, fail);
   return report;
@@ -75,6 +77,14 @@ function checkCounts({ confusion, total, correct, misclassified }: ValidPartialR
   if (sum !== total) fail(`confusion sums to ${sum} images, but total is ${total}`);
   if (trace !== correct) fail(`confusion's diagonal sums to ${trace} correct images, but correct is ${correct}`);
   if (misclassified !== total - correct) fail(`misclassified is ${misclassified}, but total - correct is ${total - correct}`);
+}
+
+/** The class names, if any: one for each class, each as a run writes it. */
+function checkClasses({ classes, confusion }: ValidPartialReport, fail: Fail): void {
+  if (classes === undefined) return;
+  if (classes.length !== confusion.length) fail(`classes names ${classes.length} classes, expected ${confusion.length} (one for each row of confusion)`);
+  const problem = classNamesProblem(classes);
+  if (problem !== undefined) fail(problem.startsWith('classes[') ? problem : `classes: ${problem}`);
 }
 
 /** The error list: the shard's misclassified images, in increasing order, matching the matrix cell by cell. */

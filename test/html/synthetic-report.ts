@@ -66,7 +66,10 @@ export function syntheticMosaicPng(): Buffer {
   return encodeMosaicPng(mosaic);
 }
 
-/** The input to `renderHtmlReport`, without the charts (render them or pass stand-ins). */
-export function syntheticInput(inputs: Partial<HtmlReportSummary['inputs']> = {}): Omit<HtmlReportInput, 'charts'> {
+/** The input to `renderHtmlReport`, without the charts and colour scales (buildHtmlReport's, or stand-ins). */
+export function syntheticInput(inputs: Partial<HtmlReportSummary['inputs']> = {}): Omit<HtmlReportInput, 'charts' | 'heat'> {
   return { report: syntheticReport(inputs), mosaicPng: syntheticMosaicPng(), misclassified: MISCLASSIFIED, rows: ROWS, cols: COLS };
 }
+
+/** Stand-in colour scales that show the share they were given: `green(0.500)`. */
+export const STAND_IN_HEAT = { correct: (share: number) => `green(${share.toFixed(3)})`, error: (share: number) => `orange(${share.toFixed(3)})` };

@@ -73,5 +73,39 @@ test('a caption is runs coloured by meaning, and its length counts characters', 
 });
 
 test('no tiles: no captions', (t) => {
-  t.deepEqual(chooseCaption([], 56, 2), { captions: [], scale: 1, width: 0, height: 8 });
+  t.deepEqual(chooseCaption([], 56, 2), { captions: [], scale: 1, width: 0, height: 8, legend: 'caption: true · predicted · confidence' });
+});
+
+const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const fashionTiles: Prediction[] = [
+  { index: 1, label: 6, predicted: 0, confidence: 0.934 },
+  { index: 2, label: 9, predicted: 7, confidence: 0.5 },
+];
+
+// 'Ankle boot→Sneaker 0.50' is 23 characters (137 px at font scale 1), 'Ankle boot→Sneaker' 18 (107 px).
+const named: Array<[number, number, string[], number, string]> = [
+  // image width, digit scale, captions, font scale, legend
+  [140, 2, ['Shirt→T-shirt/top 0.93', 'Ankle boot→Sneaker 0.50'], 1, 'caption: true→predicted confidence'],
+  [136, 2, ['Shirt→T-shirt/top .93', 'Ankle boot→Sneaker .50'], 1, 'caption: true→predicted confidence'],
+  [120, 2, ['Shirt→T-shirt/top', 'Ankle boot→Sneaker'], 1, 'caption: true→predicted'],
+  [224, 8, ['Shirt→T-shirt/top', 'Ankle boot→Sneaker'], 2, 'caption: true→predicted'],
+  [100, 2, ['Shirt→T-shirt/', 'Ankle bo→Sneaker'], 1, 'caption: true→predicted, names cut to 8 letters'],
+  [56, 2, ['Shir→T-sh', 'Ankl→Snea'], 1, 'caption: true→predicted, names cut to 4 letters'],
+  [28, 1, ['6→0', '9→7'], 1, 'caption: true→predicted, classes by number'],
+];
+for (const [imageWidth, scale, captions, fontScale, legend] of named) {
+  test(`class names, ${imageWidth} px wide at digit scale ${scale}: "${captions[1]}" at font scale ${fontScale}`, (t) => {
+    const choice = chooseCaption(fashionTiles, imageWidth, scale, FASHION);
+    t.deepEqual(choice.captions.map((c) => c.text), captions);
+    t.is(choice.scale, fontScale);
+    t.is(choice.legend, legend);
+    t.true(choice.width <= imageWidth);
+  });
+}
+
+test('class names are cut only to lengths at which no two read alike', (t) => {
+  // Cut to 3, 'Sandal' and 'Sandbox' would both read 'San': 4 letters ('Sand') do not tell them apart either, 6 do.
+  const choice = chooseCaption([{ index: 0, label: 0, predicted: 1, confidence: 1 }], 40, 2, ['Sandal', 'Sandbox']);
+  t.deepEqual(choice.captions.map((c) => c.text), ['0→1']);
+  t.is(choice.legend, 'caption: true→predicted, classes by number');
 });

@@ -52,10 +52,11 @@ test('every chunk carries the CRC-32 of its type and data', (t) => {
 
 for (const [count, scale, columns, width, height] of [
   // tiles, scale, columns, PNG width, PNG height (layout.test.ts has the layout arithmetic)
-  [10, 1, 5, 6 + 63 * 6 - 1 + 6, 6 + 8 + 8 + (2 * 38 + 6) + 6],
-  [10, 2, 5, 6 + 63 * 6 - 1 + 6, 6 + 8 + 8 + (2 * 66 + 6) + 6],
-  [10, 3, 5, 6 + (5 * 84 + 4 * 6) + 6, 6 + 8 + 8 + (2 * 94 + 6) + 6],
-  [40, 2, 20, 6 + (20 * 56 + 19 * 6) + 6, 6 + 16 + 8 + (2 * 66 + 6) + 6],
+  // The header's two lines (totals, what a caption says) take 18 px at font scale 1, 36 at 2.
+  [10, 1, 5, 6 + 63 * 6 - 1 + 6, 6 + 18 + 8 + (2 * 38 + 6) + 6],
+  [10, 2, 5, 6 + 63 * 6 - 1 + 6, 6 + 18 + 8 + (2 * 66 + 6) + 6],
+  [10, 3, 5, 6 + (5 * 84 + 4 * 6) + 6, 6 + 18 + 8 + (2 * 94 + 6) + 6],
+  [40, 2, 20, 6 + (20 * 56 + 19 * 6) + 6, 6 + 36 + 8 + (2 * 66 + 6) + 6],
 ]) {
   test(`PNG of ${count} tiles at scale ${scale}, ${columns} columns: ${width}×${height}, decodes pixel-exact`, (t) => {
     const { mosaic, tiles } = noiseMosaic(count, scale, columns);

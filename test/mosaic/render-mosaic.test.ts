@@ -68,7 +68,7 @@ test('tiles are placed in the order given, left to right, then top to bottom', (
   const mosaic = renderMosaic(tiles, { rows: 28, cols: 28, columns: 3, header: headerFor(tiles) });
   t.deepEqual(mosaic.placements.map((p) => p.index), tiles.map((tile) => tile.index));
   const grid = mosaic.placements.map((p) => [p.x, p.y]);
-  const top = 6 + 8 + 8; // margin, header at font scale 1, header gap
+  const top = 6 + 18 + 8; // margin, header (totals and caption lines) at font scale 1, header gap
   t.deepEqual(grid, [
     [6, top], [68, top], [130, top],
     [6, top + 72], [68, top + 72], [130, top + 72],
@@ -112,9 +112,10 @@ test('the header is drawn at the top and the grid starts below it', (t) => {
   const tiles = noiseTiles(20);
   const mosaic = renderMosaic(tiles, { rows: 28, cols: 28, columns: 20, header: { total: 10000, misclassified: 648, shown: 20 } });
   t.true(hasInk(mosaic, 6, 6, mosaic.width - 12, 16), 'header line has ink');
+  t.true(hasInk(mosaic, 6, 6 + 20, mosaic.width - 12, 16), 'the caption line has ink');
   t.false(hasInk(mosaic, 0, 0, mosaic.width, 6), 'top margin is empty');
-  t.false(hasInk(mosaic, 0, 6 + 16, mosaic.width, 8), 'gap between header and grid is empty');
-  t.is(mosaic.placements[0].y, 6 + 16 + 8);
+  t.false(hasInk(mosaic, 0, 6 + 36, mosaic.width, 8), 'gap between header and grid is empty');
+  t.is(mosaic.placements[0].y, 6 + 36 + 8);
   const headerWidth = measureText(formatHeader({ total: 10000, misclassified: 648, shown: 20 })[0], 2).width;
   t.true(hasInk(mosaic, 6 + headerWidth - 2, 6, 2, 16), 'the header ends where its text ends');
   t.false(hasInk(mosaic, 6 + headerWidth, 6, mosaic.width - 6 - headerWidth, 16));
@@ -161,7 +162,7 @@ test('bad input fails with what was expected and what came', (t) => {
   });
 });
 
-test('golden: three captioned digits under a two-line header', (t) => {
+test('golden: three captioned digits under a three-line header (title, totals, what a caption says)', (t) => {
   const tiles = [ringTile(17, 7, 1, 0.934), ringTile(412, 4, 9, 0.999), ringTile(9001, 0, 6, 0.5)];
   const mosaic = renderMosaic(tiles, {
     rows: 28,
@@ -170,4 +171,17 @@ test('golden: three captioned digits under a two-line header', (t) => {
     header: { total: 10000, misclassified: 648, shown: 3, title: 'golden' },
   });
   assertGolden(t, 'mosaic-3-tiles.png', mosaic);
+});
+
+test('golden: class names in the captions, cut to their first letters where a tile is narrow', (t) => {
+  const classes = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const tiles = [ringTile(17, 6, 0, 0.934), ringTile(412, 9, 7, 0.999), ringTile(9001, 2, 4, 0.5)];
+  const at = (scale: number) => renderMosaic(tiles, { rows: 28, cols: 28, scale, classes, header: { total: 10000, misclassified: 1463, shown: 3 } });
+  t.deepEqual(at(8).placements.map((p) => p.caption), ['Shirt→T-shirt/top', 'Ankle boot→Sneaker', 'Pullover→Coat'], '224 px: whole names at font scale 2 rather than cut ones at 4');
+  t.deepEqual(at(3).placements.map((p) => p.caption), ['Shirt→T-shir', 'Ankle→Sneake', 'Pullov→Coat'], '84 px: six letters');
+  t.deepEqual(at(2).placements.map((p) => p.caption), ['Shir→T-sh', 'Ankl→Snea', 'Pull→Coat'], '56 px: four letters');
+  t.deepEqual(at(1).placements.map((p) => p.caption), ['6→0', '9→7', '2→4'], '28 px: the numbers');
+  const mosaic = at(4);
+  t.deepEqual(mosaic.placements.map((p) => p.caption), ['Shirt→T-shirt/top', 'Ankle boot→Sneaker', 'Pullover→Coat']);
+  assertGolden(t, 'mosaic-fashion-names.png', mosaic);
 });
