@@ -5,12 +5,16 @@
  *
  *   npx tsx bench/large.ts [--sizes 10000,100000,1000000] [--dir DIR] [--cli bin|src]
  *                          [--workers N] [--repeat N] [--no-numpy] [--no-shards] [--no-backpressure] [--json PATH]
+ *                          [--no-scale] [--stream-count N]
  *
  * Datasets are generated once (pipelines/generate-dataset.ts, seed 1) into DIR (default
  * $MNIST_EVAL_BENCH_DIR or <tmp>/mnist-eval-bench) and reused. Every run is a fresh process;
  * wall time is from spawn to exit, peak memory the process's VmHWM (Linux), polled every 20 ms
  * (a high-water mark, so polling misses only the last few milliseconds). `--cli bin` runs
  * bin/mnist-eval.js (the bundle when built), `--cli src` the TypeScript sources through tsx.
+ * Unless `--no-scale`, 1M images on `--workers 2` against a 150 MB peak, and `--stream-count`
+ * (10M) generated images through a pipe, their memory sampled over the run (bench/scale.ts); the
+ * exit status is 1 when the 1M run goes over its budget.
  * Then, unless `--no-backpressure`, the memory the credits save (bench/backpressure.ts).
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { generateDataset, readBaseSet } from '../pipelines/generate-dataset.js';
 import { requireDataFile, sampleWeights, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 import { runBackpressureBench } from './backpressure.js';
+import { runScaleBench } from './scale.js';
 
 interface Measured {
   readonly code: number | null;
@@ -69,6 +74,8 @@ const { values: v } = parseArgs({
     'no-numpy': { type: 'boolean', default: false },
     'no-shards': { type: 'boolean', default: false },
     'no-backpressure': { type: 'boolean', default: false },
+    'no-scale': { type: 'boolean', default: false },
+    'stream-count': { type: 'string', default: '10000000' },
     json: { type: 'string' },
   },
 });
@@ -167,6 +174,13 @@ if (!v['no-shards']) {
     `shard-and-merge, ${size} images: 1 process ${s(single.wallMs)} s; 2 shard processes at once ${s(partsMs)} s + merge ${s(merge.wallMs)} s = ${s(partsMs + merge.wallMs)} s` +
       ` (peak RSS ${mb(single.peakRssMb)} MB vs ${mb(Math.max(...parts.map((p) => p.peakRssMb)))} MB a shard, ${mb(merge.peakRssMb)} MB the merge); merged report equals the single run: ${same}`,
   );
+}
+
+if (!v['no-scale']) {
+  const scale = await runScaleBench({ dir, cli, weights, million: await dataset(1_000_000), streamCount: Number(v['stream-count']!.replace(/_/g, '')) });
+  results.scale = scale.results;
+  lines.push(...scale.lines);
+  if (!scale.withinBudget) process.exitCode = 1;
 }
 
 process.stdout.write(`\n${lines.join('\n')}\n`);
