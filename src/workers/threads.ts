@@ -7,7 +7,7 @@
  * module state.
  */
 import { Worker } from 'node:worker_threads';
-import { workerUrl } from './worker-url.js';
+import { workerUrl } from '../wasm/worker-url.js';
 
 /** The two kinds of thread, named after their entry modules (beside this one, or in dist/bundle/). */
 export type ThreadKind = 'forward-worker' | 'kernel-helper';

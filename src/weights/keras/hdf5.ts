@@ -1,16 +1,17 @@
 /**
- * The one door to the HDF5 library (jsfive, pure JavaScript): an HDF5 file held in memory, seen
- * as groups, datasets and attributes, and float datasets read into NdArrays. Every call into the
- * library goes through `guard`, so whatever a corrupt file makes it throw (strings, TypeErrors,
- * RangeErrors past the end of the buffer) is one InputError naming the file and the object being
- * read. A dataset's declared size is checked against the file's size and the byte budget before
- * its values are read, and compressed datasets are refused (Keras writes none, and an inflated
- * chunk is not bounded by the library).
+ * The one door to HDF5 for the Keras readers: an HDF5 file held in memory, seen as groups,
+ * datasets and attributes, and float datasets read into NdArrays. The file is read by jsfive in a
+ * thread of its own, bounded in time and memory (hdf5-thread.ts), which hands back a plain tree
+ * (hdf5-snapshot.ts); this module shows that tree through the interface the readers use, raising
+ * each failure of the walk as an InputError naming the file when a reader reaches it. A float
+ * dataset's declared size is checked against the file's size and the byte budget before its
+ * values are handed over, and compressed datasets are refused.
  */
-import * as jsfive from 'jsfive';
 import { InputError } from '../../errors.js';
-import { formatShape, isShape, quote, type ByteBudget } from '../decode-array.js';
+import { DEFAULT_MAX_BYTES, formatShape, quote, type ByteBudget } from '../decode-array.js';
 import type { NdArray } from '../nd-array.js';
+import { FLOAT_TYPE, isFailure, join, type Hdf5DatasetEntry, type Hdf5Failure, type Hdf5GroupEntry } from './hdf5-snapshot.js';
+import { readHdf5Tree, type Hdf5ThreadLimits } from './hdf5-thread.js';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -44,53 +45,53 @@ export interface Hdf5File {
   readFloat(dataset: Hdf5Dataset, name: string, budget: ByteBudget): NdArray;
 }
 
-interface Node {
-  readonly group?: jsfive.Group;
-  readonly dataset?: jsfive.Dataset;
+export interface Hdf5Options extends Hdf5ThreadLimits {
+  /** The weights budget in bytes: the thread reads no more float values than this. Default 2 GiB. */
+  readonly maxBytes?: number;
+  /** The groups whose float datasets are read (all when absent), e.g. `layers`, not `optimizer`. */
+  readonly dataUnder?: readonly string[];
 }
-
-const FLOAT_TYPE = /^[<>=|]?f(2|4|8)$/;
 
 /**
  * Opens the HDF5 bytes of `file`; `what` says which HDF5 it is in messages (the file itself, or a
  * `.keras` archive's `model.weights.h5`).
  */
-export function openHdf5(bytes: Uint8Array, file: string, what = 'HDF5 file'): Hdf5File {
-  const guard = <T>(at: string, read: () => T): T => guardRead(file, what, at, read);
+export async function openHdf5(bytes: Uint8Array, file: string, what = 'HDF5 file', options: Hdf5Options = {}): Promise<Hdf5File> {
   if (!isHdf5(bytes)) throw new InputError(file, `${what} does not start with the HDF5 signature \\x89HDF\\r\\n\\x1a\\n`);
-  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-  const root = guard('the superblock', () => new jsfive.File(buffer as ArrayBuffer, file));
-  const datasets = new WeakMap<Hdf5Dataset, jsfive.Dataset>();
+  const { maxBytes = DEFAULT_MAX_BYTES, dataUnder, ...limits } = options;
+  const tree = await readHdf5Tree({ bytes, file, what, maxBytes, ...(dataUnder && { dataUnder }) }, limits);
+  return viewHdf5(tree, bytes.byteLength, file, what);
+}
 
-  const member = (parent: jsfive.Group, path: string, name: string): Node => {
-    if (!guard(path || '/', () => parent.keys).includes(name)) return {};
-    const child = guard(join(path, name), () => parent.get(name));
-    return child instanceof jsfive.Group ? { group: child } : { dataset: child };
+function viewHdf5(tree: Hdf5GroupEntry, fileBytes: number, file: string, what: string): Hdf5File {
+  const ok = <T>(value: T | Hdf5Failure): T => {
+    if (isFailure(value)) throw new InputError(file, value.failed);
+    return value;
   };
-  const wrapGroup = (group: jsfive.Group, path: string): Hdf5Group => ({
-    path,
-    names: () => guard(path || '/', () => group.keys),
-    group: (name) => {
-      const found = member(group, path, name).group;
-      return found && wrapGroup(found, join(path, name));
-    },
-    dataset: (name) => {
-      const found = member(group, path, name).dataset;
-      if (found === undefined) return undefined;
-      const at = join(path, name);
-      const shape = guard(at, () => found.shape);
-      if (!isShape(shape)) throw new InputError(file, `${what} is corrupt: dataset ${quote(at)} has no valid shape`);
-      const dtype = guard(at, () => found.dtype);
-      const wrapped = { path: at, shape: [...shape], dtype: typeof dtype === 'string' ? dtype : `compound ${describe(dtype)}` };
-      datasets.set(wrapped, found);
-      return wrapped;
-    },
-    attribute: (name) => guard(`the attributes of ${path || '/'}`, () => {
-      const attrs = group.attrs;
-      return Object.prototype.hasOwnProperty.call(attrs, name) ? attrs[name] : undefined;
-    }),
-    attributeNames: () => guard(`the attributes of ${path || '/'}`, () => Object.keys(group.attrs)),
-  });
+  const datasets = new WeakMap<Hdf5Dataset, Hdf5DatasetEntry>();
+  const handedOver = new WeakSet<Hdf5DatasetEntry>();
+
+  const viewGroup = (entry: Hdf5GroupEntry): Hdf5Group => {
+    const member = (name: string) => (ok(entry.names).includes(name) ? ok(entry.members.get(name) ?? { failed: `${what} is corrupt: ${quote(join(entry.path, name))} was not read` }) : undefined);
+    return {
+      path: entry.path,
+      names: () => [...ok(entry.names)],
+      group: (name) => {
+        const found = member(name);
+        return found?.kind === 'group' ? viewGroup(found) : undefined;
+      },
+      dataset: (name) => {
+        const found = member(name);
+        if (found?.kind !== 'dataset') return undefined;
+        const { shape, dtype } = ok(found.info);
+        const view = { path: found.path, shape: [...shape], dtype };
+        datasets.set(view, found);
+        return view;
+      },
+      attribute: (name) => ok(entry.attributes).find(([key]) => key === name)?.[1],
+      attributeNames: () => ok(entry.attributes).map(([key]) => key),
+    };
+  };
 
   const readFloat = (dataset: Hdf5Dataset, name: string, budget: ByteBudget): NdArray => {
     const found = datasets.get(dataset);
@@ -101,52 +102,27 @@ export function openHdf5(bytes: Uint8Array, file: string, what = 'HDF5 file'): H
     }
     const itemSize = Number(type[1]);
     const size = dataset.shape.reduce((n, d) => n * d, 1);
-    if (size * itemSize > bytes.byteLength) {
-      throw new InputError(file, `${name} declares ${size * itemSize} bytes (shape ${formatShape(dataset.shape)}), more than the ${bytes.byteLength} bytes of the ${what}`);
+    if (size * itemSize > fileBytes) {
+      throw new InputError(file, `${name} declares ${size * itemSize} bytes (shape ${formatShape(dataset.shape)}), more than the ${fileBytes} bytes of the ${what}`);
     }
-    if (guard(dataset.path, () => found._dataobjects.filter_pipeline) != null) {
+    if (ok(found.compressed ?? false)) {
       throw new InputError(file, `${name} is compressed (an HDF5 filter pipeline), which this reader does not inflate; save it uncompressed`);
     }
     const dtype = itemSize === 8 ? 'float64' : 'float32';
     budget.claim(name, dataset.shape, dtype);
-    const values = guard(dataset.path, () => found.value);
-    if (values === null || typeof values !== 'object' || values.length !== size) {
-      throw new InputError(file, `${what} is corrupt: ${name} holds ${describe(values)} values, expected ${size} for shape ${formatShape(dataset.shape)}`);
+    const values = ok(found.values ?? { skipped: `${what} is corrupt: ${quote(found.path)} was not read` });
+    if ('skipped' in values) throw new InputError(file, values.skipped);
+    if ('holds' in values) {
+      throw new InputError(file, `${what} is corrupt: ${name} holds ${values.holds} values, expected ${size} for shape ${formatShape(dataset.shape)}`);
     }
-    const data = dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
-    checkFinite(data, dataset.shape, name, file);
+    checkFinite(values, dataset.shape, name, file);
+    // The thread's array is handed over once; a second read of the same dataset gets its own copy.
+    const data = handedOver.has(found) ? values.slice() : values;
+    handedOver.add(found);
     return { shape: [...dataset.shape], dtype, data };
   };
 
-  return { root: wrapGroup(root, ''), readFloat };
-}
-
-/**
- * Runs one read of the library. jsfive is synchronous, so silencing its console.warn (it prints
- * attribute names of types it does not know, bytes of a corrupt file included) for the length of
- * the call touches nothing else.
- */
-function guardRead<T>(file: string, what: string, at: string, read: () => T): T {
-  const warn = console.warn;
-  console.warn = () => undefined;
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new InputError(file, `${what} is corrupt or truncated (reading ${quote(at)}): ${message}`);
-  } finally {
-    console.warn = warn;
-  }
-}
-
-function join(path: string, name: string): string {
-  return path === '' ? name : `${path}/${name}`;
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return `${value.length}`;
-  return value === null ? 'null' : typeof value;
+  return { root: viewGroup(tree), readFloat };
 }
 
 function checkFinite(data: Float32Array | Float64Array, shape: readonly number[], name: string, file: string): void {

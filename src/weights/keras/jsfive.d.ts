@@ -4,6 +4,10 @@ declare module 'jsfive' {
     readonly name: string;
     readonly keys: string[];
     readonly attrs: Record<string, unknown>;
+    /** Each member's link: the address of its object header (a hard link), or a path (a soft link). */
+    readonly _links: Record<string, number | string>;
+    /** Its object header, `offset` its address in the file. */
+    readonly _dataobjects: { readonly offset: number };
     get(path: string): Group | Dataset;
   }
   export class File extends Group {

@@ -32,7 +32,7 @@ export async function readKerasArchive(source: KerasSource, options: WeightLoadO
     const model = parseKerasConfig(await readText(zip, 'config.json', MAX_MODEL_BYTES, file), file, 'config.json');
     const weights = zip.entry(WEIGHTS);
     if (weights === undefined) throw new InputError(file, `a .keras archive without ${WEIGHTS} (it holds ${entryList(zip)})`);
-    const h5 = openHdf5(await zip.read(weights), file, WEIGHTS);
+    const h5 = await openHdf5(await zip.read(weights), file, WEIGHTS, { maxBytes: options.maxBytes, dataUnder: ['layers'] });
     const budget = createByteBudget(file, options);
     const { spec, arrays } = kerasSpec(model, kerasVars(h5, file, WEIGHTS, budget), file);
     const about = zip.entry('metadata.json') === undefined ? {} : metadataJson(await readText(zip, 'metadata.json', MAX_METADATA_BYTES, file), file);

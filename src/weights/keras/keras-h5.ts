@@ -18,7 +18,8 @@ export { isHdf5 } from './hdf5.js';
 
 export async function readKerasH5(source: KerasSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
   const { bytes, file } = source;
-  const h5 = openHdf5(bytes, file);
+  // Optimizer state (optimizer_weights, optimizer) is never read: only the weights' float values are.
+  const h5 = await openHdf5(bytes, file, undefined, { maxBytes: options.maxBytes, dataUnder: ['model_weights', 'layers'] });
   const budget = createByteBudget(file, options);
   const root = h5.root;
   const config = root.attribute('model_config');
