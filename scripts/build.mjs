@@ -6,6 +6,7 @@
 //   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
+//   dist/bundle/hdf5-worker.js     the thread that reads a Keras HDF5 file, under a heap limit and a deadline
 //   dist/src/, dist/pipelines/ the library (`import … from 'mnist-eval'`): tsc over tsconfig.build.json,
 //                              .js and .d.ts, workers beside their pool as the library spawns them
 //   dist/scripts/prepare-data.js   the postinstall step of an installed package (no tsx there)
@@ -71,7 +72,7 @@ async function bundle() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { 'mnist-eval': 'src/cli/main.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/workers/kernel-helper.ts' },
+    entryPoints: { 'mnist-eval': 'src/cli/main.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/workers/kernel-helper.ts', 'hdf5-worker': 'src/weights/keras/hdf5-worker.ts' },
     outdir: 'dist/bundle',
     bundle: true,
     platform: 'node',
