@@ -53,6 +53,7 @@
  *   sh    `mnist-eval generate --count 1000000 --seed 1 --out-dir /tmp/mnist-1m` (300 images, in the block's folder)
  *   sh    `mnist-eval merge part-*.json --report merged.json --mosaic merged.png` (its part-*.json made as 2 shards)
  *   sh    GNU parallel, four shards of big-images.gz with their predictions, then the merge with --predictions and --html
+ *   sh    Remote sources: big-images.gz from https://data.example.org/mnist/ (a local server), a shard of s3://mnist/ (s3rver)
  *   bash  examples/slurm/evaluate.sbatch (checked against the file, not run here)
  *   yaml  examples/kubernetes/indexed-job.yaml, the Indexed Job of 8 shards, then `mnist-eval merge parts/part-*.json …`
  */
@@ -68,6 +69,7 @@ import { arrayShapes, generatedPair, largeDataIn, rewrite, writeNpz, type Rewrit
 import { fencedBlocks, flag, shellCommands, stages, type Block } from './markdown.js';
 import { exec, explain, sh, workspace } from './processes.js';
 import { exampleFileTest, shownExample } from '../helpers/example-files.js';
+import { startReadmeRemotes, type ReadmeRemotes } from '../helpers/readme-remotes.js';
 
 needsData(test);
 
@@ -80,6 +82,7 @@ const REWRITES: readonly Rewrite[] = [
   { from: /\bnpm start(?: --)?/g, to: 'mnist-eval', why: "npm start is package.json's `node bin/mnist-eval.js`, the same bin, run here in a temp folder" },
   { from: /--count 1[_,]?000[_,]?000\b/g, to: `--count ${SMALL_COUNT}`, why: 'a million generated images → 300' },
   { from: /--out-dir \/tmp\//g, to: '--out-dir tmp/', why: "the block's working folder instead of the machine's /tmp" },
+  { from: /https:\/\/data\.example\.org\/mnist/g, to: '$README_HTTP', why: 'the example web server is one on 127.0.0.1 (test/helpers/readme-remotes.ts); bash expands $README_HTTP' },
 ];
 
 /** Files in every block's working folder, under the names the README gives its large files. */
@@ -125,6 +128,15 @@ function reference(): Promise<Reference> {
   })();
   return referenceRun;
 }
+
+// The object stores of the Remote sources example (https://data.example.org/…, s3://mnist/…), on
+// 127.0.0.1; every command's environment reaches them (README_HTTP, AWS_ENDPOINT_URL_S3, keys).
+let remotes: ReadmeRemotes | undefined;
+test.before(async () => {
+  remotes = await startReadmeRemotes(await generatedPair(SMALL_COUNT));
+  Object.assign(process.env, remotes.env);
+});
+test.after.always(() => remotes?.close());
 
 const contextOf = (cwd: string, command: string): Context => ({ cwd, command, bigCount: SMALL_COUNT, reference });
 
