@@ -22,6 +22,8 @@ export class IdxReader {
   /** Where the next stream starts (a raw file or object), once the bytes before it are skipped. */
   #position = 0;
   #seekable: Promise<boolean> | undefined;
+  /** Where the next stream of a raw remote object ends (`stopAfter`); undefined for its end. */
+  #end: number | undefined;
 
   constructor(path: string, kind: IdxKind, options: OpenOptions) {
     this.#path = path;
@@ -31,7 +33,7 @@ export class IdxReader {
   }
 
   #open(start: number): Readable {
-    const stream = openByteStream(this.#path, { ...this.#options, start });
+    const stream = openByteStream(this.#path, { ...this.#options, start, end: this.#end });
     // The iterator listens for errors only from its first next(); until then, this listener keeps
     // a failure of the one file we are not reading yet from being an uncaught 'error' event.
     stream.on('error', () => {});
@@ -71,6 +73,15 @@ export class IdxReader {
       this.decoder.skip(n);
       left -= n;
     }
+  }
+
+  /**
+   * No record after the first `records` will be read: the next Range of a raw remote object ends
+   * there, so a shard asks for no byte after its own either. Files are read as before.
+   */
+  async stopAfter(records: number): Promise<void> {
+    const header = await this.header();
+    this.#end = header.headerSize + records * header.recordSize;
   }
 
   /** Reads to the end of the stream, which checks for trailing bytes and lets zlib check its trailer. */

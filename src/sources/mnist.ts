@@ -140,6 +140,10 @@ function pairedSource$<T>(imagesPath: string, labelsPath: string, options: ReadO
       const range = selectedRange(imagesHeader.count, options);
       await images.skip(range.start);
       await labels.skip(range.start);
+      if (range.end < range.size) {
+        await images.stopAfter(range.end);
+        await labels.stopAfter(range.end);
+      }
       if (subscriber.closed) return;
       await emit({ images, labels }, range, subscriber);
       if (subscriber.closed || range.end < range.size) return;

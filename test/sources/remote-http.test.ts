@@ -62,7 +62,7 @@ test.serial('a run from http:// gzip objects gives the file run\'s predictions a
   t.is(fromUrls.report.total, 10_000);
 });
 
-test.serial('a shard of raw objects is read by Range: the header, then its own records, no byte before them', async (t) => {
+test.serial('a shard of raw objects is read by Range: the header, then its own records, no byte before or after them', async (t) => {
   server.served.length = 0;
   const fromFiles = await run(['--images', IMAGES_GZ, '--labels', LABELS_GZ, '--shard', '1/4']);
   const fromUrls = await run(['--images', server.url('images'), '--labels', server.url('labels'), '--shard', '1/4']);
@@ -75,7 +75,9 @@ test.serial('a shard of raw objects is read by Range: the header, then its own r
     const before = spans(path).filter(([first, end]) => end > headerSize && first < shardStart && end > first);
     t.deepEqual(before, [], `${path}: bytes between the header and the shard were sent`);
     t.true(spans(path).some(([first, end]) => first === shardStart && end >= headerSize + 5000 * recordSize), `${path}: the shard's records were read from their first byte`);
-    t.true(server.served.some((s) => s.path === path && s.range === `bytes=${shardStart}-`));
+    const shardEnd = headerSize + 5000 * recordSize;
+    t.deepEqual(spans(path).filter(([first, end]) => end > shardEnd && end > first), [], `${path}: bytes after the shard were sent`);
+    t.true(server.served.some((s) => s.path === path && s.range === `bytes=${shardStart}-${shardEnd - 1}`));
   }
 });
 

@@ -62,7 +62,8 @@ test.serial('a shard of raw objects is fetched by Range: the header, then the sh
     const served = server.proxy.served.filter((s) => s.path === `${BUCKET}/${key}`);
     t.true(served.length >= 3, `${key}: ${served.length} GETs`);
     t.deepEqual(served.filter((s) => s.sent > 0 && s.first + s.sent > headerSize && s.first < shardStart), [], `${key}: bytes before the shard were sent`);
-    t.true(served.some((s) => s.range === `bytes=${shardStart}-`), `${key}: the shard was asked for from its first record`);
+    // The last shard runs to the end of the object, which is read to its end (trailing bytes are checked).
+    t.true(served.some((s) => s.range === `bytes=${shardStart}-`), `${key}: the shard was asked for from its first record to the end`);
   }
 });
 
