@@ -60,3 +60,12 @@ test('a matrix with no errors renders (the error scale does not divide by zero)'
   t.true(texts.includes('4') && texts.includes('6'));
   t.false(svg.includes('NaN'));
 });
+
+test('with class names: both axes name the classes, in class order', async (t) => {
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const svg = await renderSvg(confusionSpec(MNIST_CONFUSION, { classes: names }));
+  const texts = svgTexts(svg);
+  t.deepEqual(texts.filter((text) => names.includes(text)), [...names, ...names], 'the columns\' names, then the rows\'');
+  t.true(tally(texts).has('973'), 'the counts stay');
+  t.true(texts.includes('true class'));
+});

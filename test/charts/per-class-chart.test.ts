@@ -38,3 +38,13 @@ test('perClassSpec: classes below the overall accuracy are flagged; a class with
     [2, false, 'no images'],
   ]);
 });
+
+test('with class names: the bars are labelled by name, in class order', async (t) => {
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const svg = await renderSvg(perClassSpec(perClass(MNIST_CONFUSION), { overall: 0.965, classes: names }));
+  const texts = svgTexts(svg);
+  const onAxis = texts.filter((text) => names.includes(text));
+  t.deepEqual(onAxis, names, 'every name once, in class order');
+  t.true(texts.includes('true class'));
+  t.true(texts.includes('99.3%'));
+});

@@ -22,9 +22,9 @@ const NOTHING_READ = ['--images', '/nowhere/images.gz', '--labels', '/nowhere/la
 
 const CASES: ReadonlyArray<readonly [args: readonly string[], line: string]> = [
   [['--mosaic-scale', '1000'], `--mosaic-scale must be at most ${MAX_MOSAIC_SCALE} (pixels a digit pixel becomes, each way), got '1000'`],
-  [['--mosaic-scale', '40'], '--mosaic-cap 400 --mosaic-scale 40: 400 tiles of 28x28 images at scale 40 make a mosaic of 22526x25790 pixels, more than the limit of 268435456; lower either'],
+  [['--mosaic-scale', '40'], '--mosaic-cap 400 --mosaic-scale 40: 400 tiles of 28x28 images at scale 40 make a mosaic of 22526x26134 pixels, more than the limit of 268435456; lower either'],
   [['--mosaic-cap', '1000000'], `--mosaic-cap must be at most ${MAX_MOSAIC_CAP} (tiles kept in memory and drawn), got '1000000'`],
-  [['--mosaic-cap', '100000'], '--mosaic-cap 100000 --mosaic-scale 2: 100000 tiles of 28x28 images at scale 2 make a mosaic of 1246x360030 pixels, more than the limit of 268435456; lower either'],
+  [['--mosaic-cap', '100000'], '--mosaic-cap 100000 --mosaic-scale 2: 100000 tiles of 28x28 images at scale 2 make a mosaic of 1246x360050 pixels, more than the limit of 268435456; lower either'],
   [['--batch-size', '1000000'], `--batch-size must be at most ${MAX_BATCH_SIZE} (the kernels' buffers hold one batch), got '1000000'`],
   [['--threads', '200'], `--threads must be at most ${MAX_THREADS} (more are capped to the cores), got '200'`],
   [['--workers', '200'], "--workers must be a whole number from 0 to 64, got '200'"],

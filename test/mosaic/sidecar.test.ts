@@ -35,3 +35,15 @@ test('sidecar: fewer misclassified than shown is a bug in the caller', (t) => {
     message: 'mosaicSidecar: misclassified (2) is less than the 3 tiles shown',
   });
 });
+
+test('sidecar: with class names, the full names at the top and each tile\'s two beside its numbers', (t) => {
+  const { mosaic, tiles } = noiseMosaic(3, 2, 3);
+  const classes = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  const sidecar = mosaicSidecar(mosaic, { total: 100, misclassified: 3, classes });
+  t.deepEqual(Object.keys(sidecar), ['width', 'height', 'total', 'misclassified', 'shown', 'leftOut', 'classes', 'tiles']);
+  t.deepEqual(sidecar.classes, classes);
+  const { label, predicted } = tiles[0];
+  t.deepEqual(Object.keys(sidecar.tiles[0]), ['tile', 'index', 'label', 'predicted', 'confidence', 'labelName', 'predictedName', 'x', 'y', 'width', 'height']);
+  t.like(sidecar.tiles[0], { labelName: classes[label], predictedName: classes[predicted] });
+  t.false('classes' in mosaicSidecar(mosaic, { total: 100, misclassified: 3 }), 'digits: no names');
+});

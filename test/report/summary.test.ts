@@ -75,3 +75,13 @@ test('no two cells run together: every row of the matrix splits into 12 fields',
     t.true(rows.every((row) => row.trim().split(/ +/).length === 12 && row.length === header.length), String(total));
   }
 });
+
+test('with class names, each row starts with its number and name, left-aligned; the columns keep the numbers', (t) => {
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const lines = formatSummary({ ...report(100), classes: names }).split('\n');
+  t.is(lines[3], '                  0     1     2     3     4     5     6     7     8     9   acc');
+  t.is(lines[4], '0 T-shirt/top    10     0     0     0     0     0     0     0     0     0 1.000');
+  t.is(lines[13], '9 Ankle boot      0     0     0     0     0     0     0     0     0    10 1.000');
+  const wide = formatSummary({ ...report(100), classes: names.map((name, i) => (i === 3 ? 'Kleid 👗' : name)) }).split('\n');
+  t.is(wide[7], '3 Kleid 👗         0     0     0    10     0     0     0     0     0     0 1.000', 'the width counts characters');
+});

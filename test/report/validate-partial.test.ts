@@ -82,3 +82,14 @@ test('readPartialReport: a regular file over the limit is refused by its size; o
   const size = Buffer.byteLength(JSON.stringify(report()));
   await t.throwsAsync(readPartialReport(file, size - 1), { message: `${file}: ${size} bytes, more than the limit of ${size - 1} bytes for a partial report (split the run into more shards)` });
 });
+
+test('class names: passed on when they are one for each class and as a run writes them', (t) => {
+  t.deepEqual(validatePartialReport({ ...report(), classes: ['cat', 'dog'] }, 'p.json').classes, ['cat', 'dog']);
+  refuses(t, { ...report(), classes: ['cat'] }, 'classes names 1 classes, expected 2 (one for each row of confusion)');
+  refuses(t, { ...report(), classes: ['cat', 'cat'] }, "classes: classes 0 and 1 have the same name 'cat', expected a different name for each class");
+  refuses(t, { ...report(), classes: ['cat', 'dog\u001b[2J'] }, 'classes[1] is not one line of text without control characters or surrounding spaces');
+  refuses(t, { ...report(), classes: ['cat', ''] }, 'classes: class 1 has an empty name');
+  refuses(t, { ...report(), classes: ['cat', 7] }, 'classes[1] is 7, expected a string');
+  refuses(t, { ...report(), classes: 'cat,dog' }, 'classes is the string "cat,dog", expected an array');
+  refuses(t, { ...report(), classes: ['cat', 'x'.repeat(300)] }, `classes[1] is the string "${'x'.repeat(40)}…", expected at most 256 characters`);
+});
