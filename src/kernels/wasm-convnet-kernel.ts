@@ -33,7 +33,14 @@ export function convnetKernelSupport(network: Network): Support {
   return { ok: true };
 }
 
-export function createWasmConvnetKernel(network: Network, options: KernelOptions): ForwardKernel {
+/** The network's outputs for a batch of pixels: count × outputs float64 (probabilities, after a softmax), a view overwritten by the next call. */
+export interface ConvnetPass {
+  readonly outputs: number;
+  run(pixels: Uint8Array, count: number): Float64Array;
+}
+
+/** The forward pass of `network` on the float64 convnet kernel, for batches of up to `maxBatchSize` images. */
+export function createConvnetPass(network: Network, options: Pick<KernelOptions, 'normalize' | 'maxBatchSize'>): ConvnetPass {
   const steps = convnetSteps(network);
   if ('reason' in steps) throw new RangeError(`the wasm-simd-f64 kernel cannot run this network: ${steps.reason}`);
   const { maxBatchSize } = options;
@@ -138,17 +145,11 @@ export function createWasmConvnetKernel(network: Network, options: KernelOptions
   const input = new Uint8Array(memory.buffer, at(pixels), maxBatchSize * inputSize);
   const bytes = new Uint8Array(memory.buffer);
   const output = new Float64Array(memory.buffer, at(x), maxBatchSize * cols);
-  const predicted = new Int32Array(maxBatchSize);
-  const confidence = new Float32Array(maxBatchSize);
-  const full: KernelOutput = { predicted, confidence };
   const outputs = cols;
   const imageBytes = width * 8;
   return {
-    name: 'wasm-simd-f64',
-    maxBatchSize,
-    threads: 1,
-    close() {},
-    forward(batchPixels, count) {
+    outputs,
+    run(batchPixels, count) {
       if (count > maxBatchSize) throw new RangeError(`batch of ${count} images exceeds ${maxBatchSize}`);
       input.set(batchPixels.length === count * inputSize ? batchPixels : batchPixels.subarray(0, count * inputSize));
       for (let n = 0; n < count; n++) {
@@ -159,6 +160,26 @@ export function createWasmConvnetKernel(network: Network, options: KernelOptions
       for (const run of batchRuns) run(k, at, count);
       const y = output.subarray(0, count * outputs);
       if (steps.softmax) softmax(y, outputs, y);
+      return y;
+    },
+  };
+}
+
+/** The kernel: the pass, then each image's class (the first largest output) and its probability. */
+export function createWasmConvnetKernel(network: Network, options: KernelOptions): ForwardKernel {
+  const { maxBatchSize } = options;
+  const pass = createConvnetPass(network, options);
+  const { outputs } = pass;
+  const predicted = new Int32Array(maxBatchSize);
+  const confidence = new Float32Array(maxBatchSize);
+  const full: KernelOutput = { predicted, confidence };
+  return {
+    name: 'wasm-simd-f64',
+    maxBatchSize,
+    threads: 1,
+    close() {},
+    forward(batchPixels, count) {
+      const y = pass.run(batchPixels, count);
       for (let i = 0; i < count; i++) {
         const row = i * outputs;
         let best = 0;
