@@ -3,7 +3,7 @@
  * and 1M generated images, against numpy reading the same gzip files in chunks of 10,000, and a
  * 1M shard-and-merge in 2 processes against 1.
  *
- *   npx tsx bench/large.ts [--sizes 10000,100000,1000000] [--dir DIR] [--cli bin|src]
+ *   npx tsx bench/large.ts [--quick] [--sizes 10000,100000,1000000] [--dir DIR] [--cli bin|src]
  *                          [--workers N] [--repeat N] [--no-numpy] [--no-shards] [--no-backpressure] [--json PATH]
  *                          [--no-scale] [--stream-count N]
  *
@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,6 +29,8 @@ import { generateDataset, readBaseSet } from '../pipelines/generate-dataset.js';
 import { requireDataFile, sampleWeights, TEST_IMAGES, TEST_LABELS } from '../src/datasets/data-files.js';
 import { runBackpressureBench } from './backpressure.js';
 import { runScaleBench } from './scale.js';
+import { largeTable } from './large-table.js';
+import { updateReadmeSection } from './readme-section.js';
 
 interface Measured {
   readonly code: number | null;
@@ -66,7 +68,8 @@ function measure(command: string, args: readonly string[], env: NodeJS.ProcessEn
 
 const { values: v } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '10000,100000,1000000' },
+    sizes: { type: 'string' },
+    quick: { type: 'boolean', default: false },
     dir: { type: 'string' },
     cli: { type: 'string', default: 'bin' },
     workers: { type: 'string' },
@@ -82,7 +85,8 @@ const { values: v } = parseArgs({
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const dir = v.dir ?? process.env.MNIST_EVAL_BENCH_DIR ?? join(tmpdir(), 'mnist-eval-bench');
-const sizes = v.sizes!.split(',').map((size) => Number(size.replace(/_/g, '')));
+// --quick (from `npm run bench -- --quick`): 10k and 100k only, no shards, no 1M/10M scale runs.
+const sizes = (v.sizes ?? (v.quick ? '10000,100000' : '10000,100000,1000000')).split(',').map((size) => Number(size.replace(/_/g, '')));
 const repeat = Number(v.repeat);
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 const cli = v.cli === 'src' ? ['--import', tsx, join(root, 'src/cli/main.ts')] : [join(root, 'bin/mnist-eval.js')];
@@ -113,6 +117,7 @@ async function evaluate(files: { images: string; labels: string }, name: string,
 const best = <T extends { wallMs: number }>(runs: T[]): T => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
 const mb = (x: number) => x.toFixed(0);
 const s = (ms: number) => (ms / 1000).toFixed(2);
+const loadBefore = loadavg()[0];
 const results: Record<string, unknown> = { cli: v.cli, workers: v.workers ?? 'default', sizes: {} };
 const lines: string[] = [];
 
@@ -150,7 +155,7 @@ for (const size of sizes) {
   process.stderr.write(`${lines.at(-1)}\n`);
 }
 
-if (!v['no-shards']) {
+if (!v['no-shards'] && !v.quick) {
   const size = sizes.at(-1)!;
   const files = await dataset(size);
   const single = await evaluate(files, `single-${size}`);
@@ -176,7 +181,7 @@ if (!v['no-shards']) {
   );
 }
 
-if (!v['no-scale']) {
+if (!v['no-scale'] && !v.quick) {
   const scale = await runScaleBench({ dir, cli, weights, million: await dataset(1_000_000), streamCount: Number(v['stream-count']!.replace(/_/g, '')) });
   results.scale = scale.results;
   lines.push(...scale.lines);
@@ -184,5 +189,8 @@ if (!v['no-scale']) {
 }
 
 process.stdout.write(`\n${lines.join('\n')}\n`);
+const table = largeTable(results, loadBefore, loadavg()[0]);
+process.stdout.write(`\n${table}\n`);
+updateReadmeSection('bench:large', table, new Date().toISOString(), v.quick ? 'npm run bench -- --quick' : 'npm run bench');
 if (v.json) await writeFile(v.json, JSON.stringify(results, null, 2) + '\n');
 if (!v['no-backpressure']) await runBackpressureBench({ dir });

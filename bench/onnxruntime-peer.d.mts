@@ -10,3 +10,12 @@ export interface OnnxEvaluation {
   readonly warmMs: number[];
 }
 export declare function evaluateOnnx(modelPath: string, imagesGz: string, labelsGz: string, options?: { limit?: number; passes?: number }): Promise<OnnxEvaluation>;
+export interface OnnxPeer {
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly shape: number[];
+  readonly session: { release(): Promise<void> };
+}
+export declare function openSession(modelPath: string): Promise<OnnxPeer>;
+export declare function scaledPixels(pixels: Uint8Array): Float32Array;
+export declare function predictAll(peer: OnnxPeer, x: Float32Array, count: number): Promise<{ predicted: Uint8Array; top1: Float32Array; ms: number }>;

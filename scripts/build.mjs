@@ -3,14 +3,15 @@
 // `npm pack` run this as `prepare`, so a git or tarball install has it):
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 4 KB)
 //   dist/convnet.wasm          assembly/convnet.ts, the float64 convnet kernel (`kernels` or `convnet`)
-//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
+//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, as ES modules: the entry
+//                              and the chunks beside it that each command loads (run-evaluation-*.js, chunk-*.js, …)
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
 //   dist/bundle/hdf5-worker.js     the thread that reads a Keras HDF5 file, under a heap limit and a deadline
 //   dist/src/, dist/pipelines/ the library (`import … from 'mnist-eval'`): tsc over tsconfig.build.json,
 //                              .js and .d.ts, workers beside their pool as the library spawns them
 //   dist/scripts/prepare-data.js   the postinstall step of an installed package (no tsx there)
-// One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
+// A few bundled files to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
 // `node scripts/build.mjs kernels`, `bundle` or `library` builds one part; the kernel is rebuilt only
 // when its source is newer than the .wasm.
 import { spawnSync } from 'node:child_process';
@@ -86,6 +87,12 @@ async function bundle() {
     // rxjs's package.json sends Node to its CommonJS build, which cannot be tree-shaken and runs
     // every operator's module at start-up: bundle its ES2015 modules instead.
     plugins: [rxjsEsm],
+    // Split at the dynamic imports (run, merge, generate, HTML): a default run parses only the modules
+    // of a run, not zod (~800 KB, the merge's schema) and the rest; and no whitespace or dead
+    // branches to parse. Names are kept (no identifier minifying), for stack traces and profiles.
+    splitting: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
