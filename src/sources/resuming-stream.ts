@@ -31,11 +31,35 @@ export interface ResumeOptions {
 
 /** The Readable of `url`'s bytes; its errors are InputErrors naming `url`. */
 export function resumingStream(url: string, read: RangeReader, options: ResumeOptions): Readable {
-  const controller = new AbortController();
-  const stream = Readable.from(resumedBytes(url, read, options, controller.signal), { objectMode: false, highWaterMark: options.highWaterMark });
-  // Ends a request still waiting for its answer, or a wait before a retry.
-  stream.once('close', () => controller.abort());
-  return stream;
+  return new ResumingStream(url, read, options);
+}
+
+class ResumingStream extends Readable {
+  readonly #controller = new AbortController();
+  readonly #bytes: AsyncGenerator<Buffer>;
+
+  constructor(url: string, read: RangeReader, options: ResumeOptions) {
+    super({ highWaterMark: options.highWaterMark });
+    this.#bytes = resumedBytes(url, read, options, this.#controller.signal);
+  }
+
+  override _read(): void {
+    this.#bytes.next().then(
+      (result) => {
+        if (!this.destroyed) this.push(result.done ? null : result.value);
+      },
+      (error: unknown) => {
+        if (!this.destroyed) this.destroy(error as Error);
+      },
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Ends a request still waiting for its answer or a wait before a retry, and closes the body.
+    this.#controller.abort();
+    this.#bytes.return(undefined).catch(() => {});
+    callback(error);
+  }
 }
 
 async function* resumedBytes(url: string, read: RangeReader, options: ResumeOptions, signal: AbortSignal): AsyncGenerator<Buffer> {
@@ -70,10 +94,10 @@ async function* resumedBytes(url: string, read: RangeReader, options: ResumeOpti
       const error = networkError(url, caught);
       if (signal.aborted || !(error instanceof TransientError)) throw error;
       failures += 1;
-      resumes += 1;
-      if (failures > retries || resumes > MAX_RESUMES) {
+      if (failures > retries || resumes >= MAX_RESUMES) {
         throw new InputError(url, `${error.message}, at byte ${position}; gave up after ${resumes} ${resumes === 1 ? 'retry' : 'retries'}`);
       }
+      resumes += 1;
       await sleep(backoffMs * 2 ** (failures - 1), undefined, { signal });
     } finally {
       response?.body.destroy();

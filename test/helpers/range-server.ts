@@ -11,6 +11,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 
 export interface Fault {
+  /** Answer with this status (`times` times, when given). */
   readonly status?: number;
   /** Destroy the connection once the body reaches this byte of the object, `times` times. */
   readonly dropAt?: number;
@@ -20,6 +21,8 @@ export interface Fault {
   /** Always end the connection at this byte of the object, whatever Content-Length said. */
   readonly cutAt?: number;
   readonly redirectTo?: string;
+  /** Answer every request with the whole object (200), as a server without Range support does. */
+  readonly ignoreRange?: boolean;
 }
 
 export interface Served {
@@ -57,7 +60,10 @@ export async function startRangeServer(files: Record<string, Buffer> = {}, optio
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname.slice(1));
     const fault = state.faults.get(path);
     if (fault?.redirectTo !== undefined) return void response.writeHead(302, { location: fault.redirectTo }).end();
-    if (fault?.status !== undefined) return void response.writeHead(fault.status).end('no');
+    if (fault?.status !== undefined && (fault.times ?? 1) > 0) {
+      if (fault.times !== undefined) fault.times -= 1;
+      return void response.writeHead(fault.status).end('no');
+    }
     if (options.proxyTo !== undefined) return proxy(options.proxyTo, request, response, path, fault, state.served);
     const bytes = state.files.get(path);
     if (bytes === undefined) return void response.writeHead(404).end();
@@ -65,7 +71,7 @@ export async function startRangeServer(files: Record<string, Buffer> = {}, optio
     let first = 0;
     let last = bytes.length - 1;
     let status = 200;
-    if (request.headers.range !== undefined) {
+    if (request.headers.range !== undefined && fault?.ignoreRange !== true) {
       const range = rangeOf(request.headers.range, bytes.length);
       if (range === undefined) return void response.writeHead(416, { 'content-range': `bytes */${bytes.length}` }).end();
       ({ first, last } = range);

@@ -119,7 +119,7 @@ test.serial('a body always cut short is retried from where it stopped, then an e
   try {
     const result = await run(['--images', server.url('images.gz'), '--labels', server.url('labels.gz')]);
     t.is(result.code, 1);
-    t.is(result.stderr, `mnist-eval: ${server.url('images.gz')}: the body ended after 0 of its ${imagesGz.length - 1_000_000} bytes (connection failed (ECONNRESET: aborted)), at byte 1000000; gave up after 6 retries\n`);
+    t.is(result.stderr, `mnist-eval: ${server.url('images.gz')}: the body ended after 0 of its ${imagesGz.length - 1_000_000} bytes (connection failed (ECONNRESET: aborted)), at byte 1000000; gave up after 5 retries\n`);
     t.is(result.report, undefined);
   } finally {
     server.faults.clear();
@@ -151,6 +151,24 @@ test.serial('redirects are followed, at most 5', async (t) => {
   try {
     t.deepEqual((await readIdxHeaderOf(server.url('moved.gz'), 'images')).dims, [10_000, 28, 28]);
     await t.throwsAsync(readIdxHeaderOf(server.url('loop0'), 'images'), { message: `${server.url('loop0')}: more than 5 redirects (the last to /loop6)` });
+  } finally {
+    server.faults.clear();
+  }
+});
+
+test.serial('a 503 is retried; a server that ignores Range serves a shard whole, and cannot resume', async (t) => {
+  server.faults.set('images.gz', { status: 503, times: 2 });
+  try {
+    t.deepEqual((await readIdxHeaderOf(server.url('images.gz'), 'images')).dims, [10_000, 28, 28]);
+    server.faults.set('images', { ignoreRange: true });
+    const fromFiles = await run(['--images', IMAGES_GZ, '--labels', LABELS_GZ, '--shard', '1/2']);
+    const whole = await run(['--images', server.url('images'), '--labels', server.url('labels'), '--shard', '1/2']);
+    t.is(whole.code, 0, whole.stderr);
+    t.is(whole.predictions, fromFiles.predictions);
+    server.faults.set('images', { ignoreRange: true, dropAt: 100_000, times: 10 });
+    const dropped = await run(['--images', server.url('images'), '--labels', server.url('labels')]);
+    t.is(dropped.code, 1);
+    t.is(dropped.stderr, `mnist-eval: ${server.url('images')}: the server ignores Range requests (HTTP 200 to bytes=100000-), which a resumed read and a shard need\n`);
   } finally {
     server.faults.clear();
   }
