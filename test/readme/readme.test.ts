@@ -47,6 +47,7 @@
  * The README's blocks when this was written (line numbers change; the titles give today's):
  *   text  the stream diagram · the usage line `mnist-eval [options]`
  *   sh    Quick start: `npm install && npm start` (0.9352, out/errors.png, out/report.json), `npm test` (not run)
+ *   sh    Fashion-MNIST and class names: `--dataset fashion-test` (0.8537, the weights from the data folder), `--classes zero,…` on big-images.gz
  *   json  Models: the `my-convnet` description
  *   ts    Library: the evaluation$ example (0.9352), in test/package/pack.test.ts
  *   sh    Large datasets: `zcat big-images.gz | mnist-eval --images - …`, `mnist-eval --dataset mnist-train …`
