@@ -14,8 +14,11 @@ import { parseContentRange, rangeHeader, TransientError, type RangeReader, type 
 export const MAX_REDIRECTS = 5;
 const IDLE_TIMEOUT_MS = 30_000;
 
-/** The reader of `url`'s bytes by Range. */
-export const httpRangeReader = (url: string): RangeReader => (request) => requestRange(url, url, request, 0);
+/** The reader of `url`'s bytes by Range; an InputError when `url` does not parse. */
+export function httpRangeReader(url: string): RangeReader {
+  if (!URL.canParse(url) || new URL(url).hostname === '') throw new InputError(url, 'not a valid URL');
+  return (request) => requestRange(url, url, request, 0);
+}
 
 async function requestRange(url: string, at: string, request: RangeRequest, redirects: number): Promise<RangeResponse> {
   const response = await send(url, at, request);

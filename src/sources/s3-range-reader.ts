@@ -44,6 +44,8 @@ async function s3Client(env: NodeJS.ProcessEnv): Promise<S3Client> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
+    // A store that stops answering fails the request (transient) instead of holding the run.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
   });
 }
 
