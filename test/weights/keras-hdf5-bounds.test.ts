@@ -12,7 +12,9 @@ import test, { type ExecutionContext } from 'ava';
 import { InputError } from '../../src/errors.js';
 import { DEFAULT_MAX_BYTES } from '../../src/weights/decode-array.js';
 import { openHdf5, type Hdf5Options } from '../../src/weights/keras/hdf5.js';
+import type { Hdf5GroupEntry } from '../../src/weights/keras/hdf5-snapshot.js';
 import { defaultHeapMib } from '../../src/weights/keras/hdf5-thread.js';
+import { walkHdf5 } from '../../src/weights/keras/hdf5-walk.js';
 import { readKerasArchive } from '../../src/weights/keras/keras-archive.js';
 import { readKerasH5 } from '../../src/weights/keras/keras-h5.js';
 import { needsData } from '../helpers/data-dir.js';
@@ -163,4 +165,16 @@ test('the thread reads no more float values than the budget, claimed before each
     instanceOf: InputError,
     message: "ch03.weights.h5: HDF5 file's float datasets take more than the limit of 156900 bytes together, and 'layers/dense/vars/1' was left unread",
   });
+});
+
+test('the walk holds at most so many members, so many groups deep', (t) => {
+  const { bytes, file } = weightsH5();
+  const job = { bytes, file, what: 'HDF5 file', maxBytes: DEFAULT_MAX_BYTES };
+  // 14 members: layers and vars, the 3 layers, their vars groups and their 2 variables each. Walked depth first,
+  // layers, layers/dense, its vars, their 0 and 1, then layers/dense_1: the sixth, one too many for 5.
+  t.throws(() => walkHdf5(job, { maxObjects: 5, maxDepth: 32 }), { instanceOf: InputError, message: 'ch03.weights.h5: HDF5 file holds more than 5 groups and datasets' });
+  t.notThrows(() => walkHdf5(job, { maxObjects: 14, maxDepth: 32 }));
+  t.throws(() => walkHdf5(job, { maxObjects: 13, maxDepth: 32 }), { instanceOf: InputError, message: 'ch03.weights.h5: HDF5 file holds more than 13 groups and datasets' });
+  const dense = (walkHdf5(job, { maxObjects: 100, maxDepth: 2 }).members.get('layers') as Hdf5GroupEntry).members.get('dense') as Hdf5GroupEntry;
+  t.deepEqual(dense.members.get('vars'), { failed: "HDF5 file nests groups more than 2 deep (at 'layers/dense/vars')" });
 });

@@ -26,8 +26,15 @@ const MAX_VALUE_DEPTH = 8;
 /** The one failure that stops the whole walk (a limit of the tree), not only the member it is met in. */
 class WalkLimit extends Error {}
 
-export function walkHdf5(job: Hdf5Job): Hdf5GroupEntry {
+/** The walk's bounds on the tree (the thread uses the defaults; tests pass small ones). */
+export interface WalkCaps {
+  readonly maxObjects: number;
+  readonly maxDepth: number;
+}
+
+export function walkHdf5(job: Hdf5Job, caps: WalkCaps = { maxObjects: MAX_OBJECTS, maxDepth: MAX_DEPTH }): Hdf5GroupEntry {
   const { bytes, file, what, maxBytes, dataUnder } = job;
+  const { maxObjects, maxDepth } = caps;
   const guard = <T>(at: string, read: () => T): T => guardRead(file, what, at, read);
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
   const root = guard('the superblock', () => new jsfive.File(buffer as ArrayBuffer, file));
@@ -41,7 +48,7 @@ export function walkHdf5(job: Hdf5Job): Hdf5GroupEntry {
     const attributes = attempt(() => guard(`the attributes of ${where}`, () => Object.entries(group.attrs).map(([name, value]) => [name, plain(value, 0)] as const)));
     const members = new Map<string, Hdf5GroupEntry | Hdf5DatasetEntry | Hdf5Failure>();
     for (const name of Array.isArray(names) ? names : []) {
-      if (++objects > MAX_OBJECTS) throw new WalkLimit(`${what} holds more than ${MAX_OBJECTS} groups and datasets`);
+      if (++objects > maxObjects) throw new WalkLimit(`${what} holds more than ${maxObjects} groups and datasets`);
       members.set(name, attempt(() => walkMember(group, path, name, ancestors)));
     }
     return { kind: 'group', path, names, attributes, members };
@@ -53,8 +60,9 @@ export function walkHdf5(job: Hdf5Job): Hdf5GroupEntry {
     if (typeof link === 'number' && ancestors.includes(link)) return { failed: `${what} is corrupt: group ${quote(at)} is a link back to a group that holds it (a cycle)` };
     const child = guard(at, () => parent.get(name));
     if (!(child instanceof jsfive.Group)) return walkDataset(child, at);
-    if (ancestors.length >= MAX_DEPTH) return { failed: `${what} nests groups more than ${MAX_DEPTH} deep (at ${quote(at)})` };
-    return walkGroup(child, at, typeof link === 'number' ? [...ancestors, link] : ancestors);
+    if (ancestors.length > maxDepth) return { failed: `${what} nests groups more than ${maxDepth} deep (at ${quote(at)})` };
+    // A soft link (a path) adds a level with no address to compare: -1 is none.
+    return walkGroup(child, at, [...ancestors, typeof link === 'number' ? link : -1]);
   };
 
   const walkDataset = (found: jsfive.Dataset, at: string): Hdf5DatasetEntry => {
