@@ -18,8 +18,12 @@ import { align16, convnetInstance, convnetModule } from '../wasm/module.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
 import { PANEL, convnetSteps, convolutionTables, packBias, packPanels, type Support } from './wasm-convnet-plan.js';
 
-/** Rows of an affine layer per `product` call: its row table (byte offsets) stays small and in range. */
-const AFFINE_CHUNK = 256;
+/**
+ * Images per chunk of a batch: the per-image layers fill a chunk's rows, then the affine layers run
+ * on the chunk. The kernel's memory is sized for one chunk, whatever the batch size (a batch of
+ * 65,536 ch. 7 images would otherwise gather 2.3 GB), and an affine layer's row table stays small.
+ */
+const CHUNK = 256;
 
 /** Whether this kernel can run `network` (a float64 convnet of the layers it knows, the module built). */
 export function convnetKernelSupport(network: Network): Support {
@@ -44,6 +48,7 @@ export function createConvnetPass(network: Network, options: Pick<KernelOptions,
   const steps = convnetSteps(network);
   if ('reason' in steps) throw new RangeError(`the wasm-simd-f64 kernel cannot run this network: ${steps.reason}`);
   const { maxBatchSize } = options;
+  const chunk = Math.min(CHUNK, maxBatchSize);
   const inputSize = network.inputSize;
 
   // Lay out the memory, from byte 0 of the heap: weights and tables, then the buffers.
@@ -60,7 +65,7 @@ export function createConvnetPass(network: Network, options: Pick<KernelOptions,
     return at;
   };
   const table = place(Float64Array.from(pixelTable(pixelSteps(network, options.normalize))));
-  const pixels = reserve(maxBatchSize * inputSize);
+  const pixels = reserve(chunk * inputSize);
   let maxK = 1;
   const imageRuns: ((k: Exports, at: (o: number) => number, pixelsAt: number) => void)[] = [];
   // Each image's steps: `current` is where the image's values are (undefined: still pixels).
@@ -101,7 +106,7 @@ export function createConvnetPass(network: Network, options: Pick<KernelOptions,
   }
   const imageOut = current!;
   const width = size;
-  const gathered = reserve(maxBatchSize * width * 8);
+  const gathered = reserve(chunk * width * 8);
 
   // The batch's steps, from the gathered images on.
   const batchRuns: ((k: Exports, at: (o: number) => number, count: number) => void)[] = [];
@@ -118,18 +123,15 @@ export function createConvnetPass(network: Network, options: Pick<KernelOptions,
     const K = layer.W.rows;
     const out = layer.W.cols;
     maxK = Math.max(maxK, K);
-    const rowStarts = place(Int32Array.from({ length: AFFINE_CHUNK }, (_, i) => i * K * 8));
+    const rowStarts = place(Int32Array.from({ length: chunk }, (_, i) => i * K * 8));
     const offsets = place(Int32Array.from({ length: K }, (_, k) => k * 8));
     const panels = place(packPanels(layer.W));
     const bias = place(packBias(layer.b, out));
-    const y = reserve(maxBatchSize * out * 8);
+    const y = reserve(chunk * out * 8);
     const from = x;
     const panelCount = Math.ceil(out / PANEL);
     batchRuns.push((k, at, count) => {
-      for (let r = 0; r < count; r += AFFINE_CHUNK) {
-        k.product(at(from) + r * K * 8, at(rowStarts), Math.min(AFFINE_CHUNK, count - r), at(offsets), K, at(panels), panelCount, at(bias), out,
-          at(y) + r * out * 8, out * 8, 8, 0, relu ? 1 : 0, at(values), at(stepsAt));
-      }
+      k.product(at(from), at(rowStarts), count, at(offsets), K, at(panels), panelCount, at(bias), out, at(y), out * 8, 8, 0, relu ? 1 : 0, at(values), at(stepsAt));
     });
     x = y;
     cols = out;
@@ -142,22 +144,27 @@ export function createConvnetPass(network: Network, options: Pick<KernelOptions,
   for (const { at: offset, data } of copies) {
     (data instanceof Float64Array ? new Float64Array(memory.buffer, at(offset), data.length) : new Int32Array(memory.buffer, at(offset), data.length)).set(data);
   }
-  const input = new Uint8Array(memory.buffer, at(pixels), maxBatchSize * inputSize);
+  const input = new Uint8Array(memory.buffer, at(pixels), chunk * inputSize);
   const bytes = new Uint8Array(memory.buffer);
-  const output = new Float64Array(memory.buffer, at(x), maxBatchSize * cols);
+  const chunkOutput = new Float64Array(memory.buffer, at(x), chunk * cols);
+  const output = new Float64Array(maxBatchSize * cols);
   const outputs = cols;
   const imageBytes = width * 8;
   return {
     outputs,
     run(batchPixels, count) {
       if (count > maxBatchSize) throw new RangeError(`batch of ${count} images exceeds ${maxBatchSize}`);
-      input.set(batchPixels.length === count * inputSize ? batchPixels : batchPixels.subarray(0, count * inputSize));
-      for (let n = 0; n < count; n++) {
-        const pixelsAt = at(pixels) + n * inputSize;
-        for (const run of imageRuns) run(k, at, pixelsAt);
-        bytes.copyWithin(at(gathered) + n * imageBytes, at(imageOut), at(imageOut) + imageBytes);
+      for (let first = 0; first < count; first += chunk) {
+        const n = Math.min(chunk, count - first);
+        input.set(batchPixels.subarray(first * inputSize, (first + n) * inputSize));
+        for (let i = 0; i < n; i++) {
+          const pixelsAt = at(pixels) + i * inputSize;
+          for (const run of imageRuns) run(k, at, pixelsAt);
+          bytes.copyWithin(at(gathered) + i * imageBytes, at(imageOut), at(imageOut) + imageBytes);
+        }
+        for (const run of batchRuns) run(k, at, n);
+        output.set(n === chunk ? chunkOutput : chunkOutput.subarray(0, n * outputs), first * outputs);
       }
-      for (const run of batchRuns) run(k, at, count);
       const y = output.subarray(0, count * outputs);
       if (steps.softmax) softmax(y, outputs, y);
       return y;

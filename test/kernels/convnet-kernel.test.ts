@@ -22,7 +22,7 @@ import { pixelSteps, pixelTable, toInput } from '../../src/nn/input.js';
 import type { Network } from '../../src/nn/network.js';
 import { createPredict } from '../../src/nn/predict.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
-import { CONVNET_WORKERS_FROM_IMAGES, planForward } from '../../src/operators/forward-plan.js';
+import { CONVNET_WORKERS_FROM_IMAGES, MAX_BATCH_SIZE, planForward } from '../../src/operators/forward-plan.js';
 import type { Batch } from '../../src/types.js';
 import type { WeightArrays } from '../../src/weights/nd-array.js';
 import { IMAGES_GZ, SIMPLE_CONVNET, withData } from '../helpers/data-dir.js';
@@ -119,7 +119,7 @@ for (const { name, network: make } of CASES) {
   });
 }
 
-test('wasm-simd-f64: raw pixels (--no-normalize), blank and saturated images, and batches past the affine layer\'s row chunk', (t) => {
+test('wasm-simd-f64: raw pixels (--no-normalize), blank and saturated images, and batches past a chunk (256 images)', (t) => {
   const network = CASES[0].network();
   const count = 300;
   const x = pixels(count, network.inputSize, 5);
@@ -131,6 +131,13 @@ test('wasm-simd-f64: raw pixels (--no-normalize), blank and saturated images, an
     t.true(largestDifference(y, expected) <= TOLERANCE, `normalize ${normalize}: ${largestDifference(y, expected)}`);
     t.deepEqual(argmaxes(y, network.outputSize), argmaxes(expected, network.outputSize));
   }
+});
+
+test('wasm-simd-f64 sizes its memory for a chunk of 256 images: the largest batch size makes a kernel, which runs any batch up to it', (t) => {
+  const network = CASES[0].network();
+  const kernel = createForwardKernel(network, 'wasm-simd-f64', { normalize: true, maxBatchSize: MAX_BATCH_SIZE });
+  const x = pixels(3, network.inputSize, 9);
+  t.deepEqual([...kernel.forward(x, 3).predicted], argmaxes(jsProbabilities(network, x, 3), network.outputSize));
 });
 
 test('wasm-simd-f64 refuses a batch larger than its buffers', (t) => {
