@@ -7,7 +7,8 @@
  * the Host header the client signed, so S3 requests are recorded and faulted the same way.
  */
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Fault {
@@ -54,9 +55,15 @@ function rangeOf(header: string, size: number): { readonly first: number; readon
   return first < size && first <= last ? { first, last } : undefined;
 }
 
-export async function startRangeServer(files: Record<string, Buffer> = {}, options: { readonly proxyTo?: string } = {}): Promise<RangeServer> {
+export interface ServerOptions {
+  readonly proxyTo?: string;
+  /** Serve https:// with this key and certificate (PEM). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+}
+
+export async function startRangeServer(files: Record<string, Buffer> = {}, options: ServerOptions = {}): Promise<RangeServer> {
   const state = { files: new Map(Object.entries(files)), faults: new Map<string, Fault>(), served: [] as Served[] };
-  const server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname.slice(1));
     const fault = state.faults.get(path);
     if (fault?.redirectTo !== undefined) return void response.writeHead(302, { location: fault.redirectTo }).end();
@@ -83,9 +90,10 @@ export async function startRangeServer(files: Record<string, Buffer> = {}, optio
     state.served.push(record);
     response.flushHeaders();
     writeBody(response, bytes.subarray(first, last + 1), first, fault, record);
-  });
+  };
+  const server = options.tls === undefined ? createServer(handle) : createTlsServer(options.tls, handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     ...state,
