@@ -26,6 +26,7 @@ interface Profile {
 const FORWARD = 'forward pass (kernel, or waiting on the worker)';
 const PIPELINE = 'batch loop, not forward: score, errors, tiles';
 const BUNDLE = 'bundle import (module load and compile)';
+const BUNDLE_INIT = 'bundle import (module top-level code)';
 
 const PHASES: readonly [string, RegExp][] = [
   ['weights: read and decode', /^(loadWeights|readWeightFile|readPickle|loadModel|parsePickleWeights|unpickle|decodeArray|fortranToC|inferMlp\w*|readOnnx|readTorch\w*|readSafetensors|readKeras\w*)$/],
@@ -38,7 +39,7 @@ const PHASES: readonly [string, RegExp][] = [
   ['CLI: options, start', /^(main|parseCliOptions|newestSource|helpersWanted)$/],
 ];
 
-export function profileBreakdown(profile: Profile): Record<string, number> {
+export function profileBreakdown(profile: Profile, onSample?: (phase: string, node: ProfileNode, ms: number) => void): Record<string, number> {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -49,20 +50,26 @@ export function profileBreakdown(profile: Profile): Record<string, number> {
       const phase = PHASES.find(([, pattern]) => pattern.test(chain[i].callFrame.functionName));
       if (phase) return phase[0];
     }
+    // A bundled package's module body (esbuild names its wrapper by the package's path) or
+    // protobufjs building the ONNX descriptor as its module is imported: the bundle's import.
+    if (chain.some(({ callFrame: f }) => f.functionName.includes('node_modules/') || /^(Root|Namespace|Type)\.\w*(JSON|resolve)/.test(f.functionName))) return BUNDLE_INIT;
     const { functionName, url } = chain[0].callFrame;
     if (url.startsWith('wasm')) return FORWARD;
     if (functionName === '(garbage collector)') return 'garbage collection';
     if (functionName === '(idle)') return 'idle (waiting on I/O: gunzip, files)';
     if (/zlib/.test(url)) return 'batch loop, not forward: gunzip';
     if (/streams|fs$|internal\/fs/.test(url)) return 'batch loop, not forward: streams and files';
-    if (/Subscriber|Subscription|errorContext|outerNext|doInnerSub|innerFrom|Observable/.test(functionName)) return PIPELINE;
-    if (/compile|__init|__require|__esm|__commonJS|run_main|loader/i.test(functionName + url)) return BUNDLE;
+    if (/Subscriber|Subscription|errorContext|outerNext|doInnerSub|innerFrom|Observable|^_?(complete|next|subscribe|trySubscribe|_trySubscribe)$|popResultSelector/.test(functionName)) return PIPELINE;
+    if (/^(read|write|open|openFileHandle|close|stat|lstat|fstat|realpath\w*|readdir|resolve|fileURLToPath|pathToFileURL)$/.test(functionName) && !url.includes('bundle')) return 'file system calls (reads, stats, paths)';
+    if (functionName === '(program)') return 'V8 and native code, unattributed';
+    if (/compile|__init|__require|__esm|__commonJS|run_main|loader/i.test(functionName + url) || /internal\/modules\/esm\/|bootstrap\/|internal\/mime|_http_/.test(url)) return BUNDLE;
     return 'other';
   };
   const ms: Record<string, number> = {};
   profile.samples.forEach((id, i) => {
     const phase = phaseOf(id);
     ms[phase] = (ms[phase] ?? 0) + profile.timeDeltas[i] / 1000;
+    onSample?.(phase, byId.get(id)!, profile.timeDeltas[i] / 1000);
   });
   return ms;
 }

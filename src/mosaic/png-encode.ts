@@ -22,8 +22,11 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 const FILTER_UP = 2;
 
-/** The scanlines by the WASM kernel (SIMD), or undefined without it. */
-function rowsByWasm(width: number, height: number, rgba: Uint8Array): Uint8Array | undefined {
+/**
+ * The scanlines by the WASM kernel (SIMD), or undefined without it: a view of the instance's
+ * memory, which nothing else holds, so the deflate can read it in place.
+ */
+function rowsInWasm(width: number, height: number, rgba: Uint8Array): Uint8Array | undefined {
   const bytes = (width * 3 + 1) * height;
   let instance: ReturnType<typeof kernelInstance>;
   try {
@@ -35,9 +38,7 @@ function rowsByWasm(width: number, height: number, rgba: Uint8Array): Uint8Array
   const out = base + align16(rgba.length);
   new Uint8Array(memory.buffer, base, rgba.length).set(rgba);
   k.pngRowsRgbUp(base, width, height, out);
-  // zlib reads the rows in place; a view of the shared memory would do, but a copy keeps the
-  // Buffer an ordinary one for whoever holds it (and costs little beside the deflate).
-  return new Uint8Array(memory.buffer, out, bytes).slice();
+  return new Uint8Array(memory.buffer, out, bytes);
 }
 
 /** The scanlines in JavaScript: the same bytes, more slowly (the loop runs once, cold, so it is not optimised). */
@@ -63,9 +64,13 @@ function rowsByJs(width: number, height: number, rgba: Uint8Array): Uint8Array {
   return raw;
 }
 
-/** The PNG scanlines of `rgba`: RGB, filter Up (0 on the first row). `js` forces the JavaScript path. */
+/**
+ * The PNG scanlines of `rgba`: RGB, filter Up (0 on the first row). `js` forces the JavaScript
+ * path. The WASM path's rows are copied out of its shared memory, so that whoever holds them has
+ * an ordinary buffer.
+ */
 export function pngRows(width: number, height: number, rgba: Uint8Array, js = false): Uint8Array {
-  return (js ? undefined : rowsByWasm(width, height, rgba)) ?? rowsByJs(width, height, rgba);
+  return (js ? undefined : rowsInWasm(width, height, rgba)?.slice()) ?? rowsByJs(width, height, rgba);
 }
 
 /** An RGBA image: `width × height` pixels, 4 bytes each, row-major. A mosaic is one. */
@@ -93,6 +98,9 @@ export function encodeMosaicPng(image: RgbaImage): Buffer {
   header[9] = 2; // colour type: RGB
   // Run-length matching only: the filtered mosaic is long runs of zeros, which it packs as small as
   // level 3 does, and faster.
-  const idat = zlib.deflateSync(pngRows(width, height, data), { strategy: zlib.constants.Z_RLE });
+  // The rows deflated where the WASM kernel wrote them: a mosaic's rows are megabytes, and a copy
+  // of them cost as much as a tenth of the deflate.
+  const rows = rowsInWasm(width, height, data) ?? rowsByJs(width, height, data);
+  const idat = zlib.deflateSync(rows, { strategy: zlib.constants.Z_RLE });
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }
