@@ -27,6 +27,12 @@ export function largeTable(results: Record<string, unknown>, loadBefore: number,
         ` | ${ours.accuracy.toFixed(4)}${numpy ? ` / ${numpy.accuracy.toFixed(4)}` : ''} | ${ours.forward?.kernel ?? '?'}, ${ours.forward?.workers ?? '?'} |`,
     );
   }
+  const million = r.sizes['1000000'];
+  if (million?.numpy) {
+    const ratio = million.mnistEval.wallMs / million.numpy.wallMs;
+    const rss = million.mnistEval.peakRssMb;
+    lines.push('', `Goal 5 (issue #14): 1M images ${ratio.toFixed(2)}× numpy's chunked script (target ≤ 0.60: ${ratio <= 0.6 ? 'met' : 'not met'}), peak RSS ${rss.toFixed(0)} MB (target < 150: ${rss < 150 ? 'met' : 'not met'}).`);
+  }
   const sh = r.shards;
   if (sh) {
     lines.push(

@@ -57,6 +57,31 @@ function nodeTable(n: NodeFigures, r: Results): string[] {
   ];
 }
 
+/**
+ * Goals 1 to 4 of issue #14 on this Node, each as its measured ratio against the target: of the
+ * best passes for the warm figures (as the issue measured them), of the medians for the runs.
+ */
+function goalsTable(n: NodeFigures, machineNode: boolean): string[] {
+  const ran = n.warmKernels.find((k) => k.kernel === n.kernel) ?? n.warmKernels.at(-1);
+  const ch7 = n.convnets.find((c) => c.model === 'simple-convnet');
+  const ch8 = n.convnets.find((c) => c.model === 'deep-convnet');
+  const goals: [string, number | undefined, number][] = [
+    [`1. forward pass, warm, best pass (${ran?.kernel ?? '?'}) ÷ numpy's best`, ran && ran.warm.ours.min / ran.warm.peer.min, 0.75],
+    ["1. the CLI's `timing.forwardMs` (median) ÷ numpy's best warm pass", n.defaultRun.forward.ours.median / n.warmNumpy.min, 1.0],
+    ["2. whole default run ÷ numpy's script", n.defaultRun.wall.ours.median / n.defaultRun.wall.peer.median, machineNode ? 0.85 : 0.75],
+    ['3. forward pass, warm, best pass, .onnx ÷ onnxruntime-node\'s best', n.warmOnnx.pair.ours.min / n.warmOnnx.pair.peer.min, 1.0],
+    ['3. whole run, .onnx ÷ onnxruntime-node', n.onnxRun.wall.ours.median / n.onnxRun.wall.peer.median, 1.0],
+    [`4. ch. 8 DeepConvNet ÷ the book's numpy${ch8 && ch8.images < 10_000 ? ` (${ch8.images.toLocaleString('en-US')} images)` : ''}`, ch8 && ch8.wall.ours.median / ch8.wall.peer.median, 0.5],
+    [`4. ch. 7 SimpleConvNet ÷ the book's numpy${ch7 && ch7.images < 10_000 ? ` (${ch7.images.toLocaleString('en-US')} images)` : ''}`, ch7 && ch7.wall.ours.median / ch7.wall.peer.median, 0.3],
+  ];
+  return [
+    `| goal (issue #14), ${n.node} | ours ÷ peer | target | met |`,
+    `| --- | ---: | ---: | --- |`,
+    ...goals.map(([what, r, target]) => `| ${what} | ${r === undefined ? '–' : r.toFixed(2)} | ≤ ${target.toFixed(2)} | ${r === undefined ? 'not measured' : r <= target ? 'yes' : 'no'} |`),
+    '',
+  ];
+}
+
 function scalingTable(s: Scaling, node: string): string[] {
   const ips = (x: Stat, images: number) => `${Math.round(images / (x.median / 1000)).toLocaleString('en-US')}`;
   return [
@@ -78,7 +103,7 @@ function scalingTable(s: Scaling, node: string): string[] {
 
 export function formatTables(r: Results): string {
   return [
-    ...r.nodes.flatMap((n) => nodeTable(n, r)),
+    ...r.nodes.flatMap((n, i) => [...nodeTable(n, r), ...goalsTable(n, i === 0)]),
     ...scalingTable(r.scaling, r.nodes[0].node),
     '',
     `${r.runs} runs per whole-run line${r.quick ? ' (`--quick`: warm figures 1 round × 5 passes, convnets once on smaller subsets, no training-set CLI runs)' : ''}; warm figures: ${r.quick ? '5 passes' : '3 rounds × 20 passes'}, the minimum is the best pass. Machine: ${r.machine.cpu}, ${r.machine.cores} cores.`,
