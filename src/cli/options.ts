@@ -219,7 +219,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   requirePaths(v, ['images', 'labels', 'weights', 'model', 'mosaic', 'report', 'predictions', 'html', 'charts', 'classes']);
   checkStdoutOutputs(v);
   if (v.dataset !== undefined && !isDatasetName(v.dataset)) {
-    throw new UsageError(`--dataset must be ${DATASET_NAMES.join(' or ')}, got '${v.dataset}'`);
+    throw new UsageError(`--dataset must be ${DATASET_NAMES.slice(0, -1).join(', ')} or ${DATASET_NAMES.at(-1)}, got '${v.dataset}'`);
   }
   if (v.dataset !== undefined && (v.images !== undefined || v.labels !== undefined)) {
     throw new UsageError('--dataset names both files; give it or --images/--labels, not both');

@@ -53,7 +53,7 @@ for (const [args, message] of usageCases) {
 
 const rangeAndShardCases: Array<[string[], RegExp]> = [
   [['--shard', '3/3'], /--shard 3\/3: shard index 3 is outside 0\.\.2/],
-  [['--dataset', 'cifar'], /--dataset must be mnist-test or mnist-train, got 'cifar'/],
+  [['--dataset', 'cifar'], /--dataset must be mnist-test, mnist-train, fashion-test or fashion-train, got 'cifar'/],
   [['--dataset', 'mnist-train', '--images', 'x'], /--dataset names both files/],
   [['--offset=-1'], /--offset must be a whole number, got '-1'/],
   [['merge'], /merge: give the partial reports to merge/],
