@@ -97,8 +97,10 @@ async function bundle() {
     metafile: true,
     logLevel: 'warning',
   });
-  const outputs = Object.entries(result.metafile.outputs).map(([file, { bytes }]) => `${file} (${Math.round(bytes / 1024)} KB)`);
-  process.stderr.write(`build: ${outputs.join(', ')}\n`);
+  const outputs = Object.entries(result.metafile.outputs);
+  const entries = outputs.filter(([, o]) => o.entryPoint !== undefined).map(([file, { bytes }]) => `${file} (${Math.round(bytes / 1024)} KB)`);
+  const chunks = outputs.filter(([, o]) => o.entryPoint === undefined);
+  process.stderr.write(`build: ${entries.join(', ')}, and ${chunks.length} chunks they load (${Math.round(chunks.reduce((n, [, o]) => n + o.bytes, 0) / 1024)} KB)\n`);
   // What an older build left (an entry since renamed) would be packed with the rest: remove it.
   const written = new Set(Object.keys(result.metafile.outputs).map((file) => file.slice('dist/bundle/'.length)));
   for (const name of readdirSync(join(root, 'dist/bundle'))) if (!written.has(name)) rmSync(join(root, 'dist/bundle', name), { recursive: true });
