@@ -35,12 +35,12 @@ export interface CaptionChoice {
 
 type CaptionForm = ((tile: Prediction) => Run[]) & { readonly legend: string };
 
-const form = (legend: string, runs: (tile: Prediction) => Run[]): CaptionForm => Object.assign(runs, { legend });
+const captionForm = (legend: string, runs: (tile: Prediction) => Run[]): CaptionForm => Object.assign(runs, { legend });
 const ARROW_LEGEND = 'caption: true→predicted confidence';
 
 /** Caption forms, most readable first; the layout uses the first that fits every tile. */
 const DIGIT_FORMS: readonly CaptionForm[] = [
-  form('caption: true · predicted · confidence', (tile) => [
+  captionForm('caption: true · predicted · confidence', (tile) => [
     { text: 'true ', color: MOSAIC_PALETTE.muted },
     { text: String(tile.label), color: MOSAIC_PALETTE.label },
     { text: ' · pred ', color: MOSAIC_PALETTE.muted },
@@ -58,9 +58,9 @@ function shorterForms(name: (label: number) => string, note: string): CaptionFor
     { text: name(tile.predicted), color: MOSAIC_PALETTE.predicted },
   ];
   return [
-    form(ARROW_LEGEND + note, (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence)}`, color: MOSAIC_PALETTE.muted }]),
-    form(ARROW_LEGEND + note, (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence).replace(/^0\./, '.')}`, color: MOSAIC_PALETTE.muted }]),
-    form(`caption: true→predicted${note}`, labels),
+    captionForm(ARROW_LEGEND + note, (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence)}`, color: MOSAIC_PALETTE.muted }]),
+    captionForm(ARROW_LEGEND + note, (tile) => [...labels(tile), { text: ` ${formatConfidence(tile.confidence).replace(/^0\./, '.')}`, color: MOSAIC_PALETTE.muted }]),
+    captionForm(`caption: true→predicted${note}`, labels),
   ];
 }
 
