@@ -44,7 +44,7 @@ export async function loadWeights(path: string, options: WeightLoadOptions & { r
   return { ...loaded, sha256 };
 }
 
-async function readByContent(source: WeightSource, options: WeightLoadOptions): Promise<WeightFile> {
+async function readByContent(source: WeightSource, options: WeightLoadOptions & { readonly signal?: AbortSignal }): Promise<WeightFile> {
   const { bytes, path, file } = source;
   switch (contentKind(bytes, file)) {
     case 'pickle':

@@ -178,3 +178,15 @@ test('the walk holds at most so many members, so many groups deep', (t) => {
   const dense = (walkHdf5(job, { maxObjects: 100, maxDepth: 2 }).members.get('layers') as Hdf5GroupEntry).members.get('dense') as Hdf5GroupEntry;
   t.deepEqual(dense.members.get('vars'), { failed: "HDF5 file nests groups more than 2 deep (at 'layers/dense/vars')" });
 });
+
+test.serial('an aborted signal ends the thread, the read rejected with its reason', async (t) => {
+  const reason = new Error('interrupted');
+  const aborted = new AbortController();
+  aborted.abort(reason);
+  t.is(await t.throwsAsync(openHdf5(weightsH5().bytes, 'ch03.weights.h5', undefined, { signal: aborted.signal })), reason);
+  // Aborted while the thread starts or reads the fan-out, long before its deadline or heap limit.
+  const controller = new AbortController();
+  const read = readKerasH5(bomb(), { signal: controller.signal });
+  setTimeout(() => controller.abort(reason), 500);
+  t.is(await t.throwsAsync(read), reason);
+});

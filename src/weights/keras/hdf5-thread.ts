@@ -15,6 +15,8 @@ export interface Hdf5ThreadLimits {
   readonly deadlineMs?: number;
   /** The thread's heap limit in MiB (V8's old generation); default {@link defaultHeapMib}. */
   readonly heapMib?: number;
+  /** Ends the thread when it aborts (Ctrl-C), the read then rejected with its reason. */
+  readonly signal?: AbortSignal;
 }
 
 const MIB = 1024 * 1024;
@@ -49,6 +51,11 @@ export function readHdf5Tree(job: Hdf5Job, limits: Hdf5ThreadLimits = {}): Promi
   const structure = what === 'HDF5 file' ? 'the HDF5 structure' : `the HDF5 structure of ${what}`;
   const tooMuch = (limit: string) => new InputError(file, `${structure} takes more than ${limit} to read (a cycle or a huge B-tree?)`);
   return new Promise<Hdf5GroupEntry>((resolve, reject) => {
+    const { signal } = limits;
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
     // No execArgv: Worker refuses the V8 and process-wide flags a parent may run with.
     const worker = new Worker(workerUrl(import.meta.url, 'hdf5-worker'), {
       workerData: { ...job, bytes } satisfies Hdf5Job,
@@ -58,12 +65,15 @@ export function readHdf5Tree(job: Hdf5Job, limits: Hdf5ThreadLimits = {}): Promi
     });
     const settle = (outcome: () => void) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       worker.removeAllListeners();
       worker.on('error', () => undefined);
       void worker.terminate();
       outcome();
     };
     const timer = setTimeout(() => settle(() => reject(tooMuch(formatDuration(deadlineMs)))), deadlineMs);
+    const onAbort = () => settle(() => reject(signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (reply: Hdf5Reply) => settle(() => {
       if ('root' in reply) resolve(reply.root);
       else if ('problem' in reply) reject(new InputError(file, reply.problem));

@@ -25,14 +25,14 @@ export interface KerasSource {
 const MAX_METADATA_BYTES = 64 * 1024;
 const WEIGHTS = 'model.weights.h5';
 
-export async function readKerasArchive(source: KerasSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
+export async function readKerasArchive(source: KerasSource, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<WeightFile> {
   const { path, file } = source;
   const zip = await openZipArchive(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, 'Keras (.keras) archive');
   try {
     const model = parseKerasConfig(await readText(zip, 'config.json', MAX_MODEL_BYTES, file), file, 'config.json');
     const weights = zip.entry(WEIGHTS);
     if (weights === undefined) throw new InputError(file, `a .keras archive without ${WEIGHTS} (it holds ${entryList(zip)})`);
-    const h5 = await openHdf5(await zip.read(weights), file, WEIGHTS, { maxBytes: options.maxBytes, dataUnder: ['layers'] });
+    const h5 = await openHdf5(await zip.read(weights), file, WEIGHTS, { maxBytes: options.maxBytes, dataUnder: ['layers'], signal: options.signal });
     const budget = createByteBudget(file, options);
     const { spec, arrays } = kerasSpec(model, kerasVars(h5, file, WEIGHTS, budget), file);
     const about = zip.entry('metadata.json') === undefined ? {} : metadataJson(await readText(zip, 'metadata.json', MAX_METADATA_BYTES, file), file);

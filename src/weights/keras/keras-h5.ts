@@ -16,10 +16,10 @@ import { legacyVars, listKerasArrays } from './keras-vars.js';
 
 export { isHdf5 } from './hdf5.js';
 
-export async function readKerasH5(source: KerasSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
+export async function readKerasH5(source: KerasSource, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<WeightFile> {
   const { bytes, file } = source;
   // Optimizer state (optimizer_weights, optimizer) is never read: only the weights' float values are.
-  const h5 = await openHdf5(bytes, file, undefined, { maxBytes: options.maxBytes, dataUnder: ['model_weights', 'layers'] });
+  const h5 = await openHdf5(bytes, file, undefined, { maxBytes: options.maxBytes, dataUnder: ['model_weights', 'layers'], signal: options.signal });
   const budget = createByteBudget(file, options);
   const root = h5.root;
   const config = root.attribute('model_config');
