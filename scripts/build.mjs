@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds everything the package runs, into dist/ (not committed; `npm install`, `npm ci` and
 // `npm pack` run this as `prepare`, so a git or tarball install has it):
-//   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 4 KB)
+//   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 5 KB)
+//   dist/kernels-relaxed.wasm  the same with relaxed SIMD (fused multiply-add), for the Nodes that compile it
 //   dist/convnet.wasm          assembly/convnet.ts, the float64 convnet kernel (`kernels` or `convnet`)
 //   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, as ES modules: the entry
 //                              and the chunks beside it that each command loads (run-evaluation-*.js, chunk-*.js, …)
@@ -25,23 +26,33 @@ const parts = process.argv.slice(2);
 const names = parts.filter((part) => !part.startsWith('--'));
 const want = (part) => names.length === 0 || names.includes(part);
 
+/** The two builds of assembly/: plain 128-bit SIMD, and relaxed SIMD (fused multiply-add) for the Nodes that have it. */
+const KERNEL_BUILDS = [
+  { file: 'dist/kernels.wasm', features: ['simd', 'threads'] },
+  { file: 'dist/kernels-relaxed.wasm', features: ['simd', 'threads', 'relaxed-simd'] },
+];
+
 async function buildKernels() {
-  const source = join(root, 'assembly/kernels.ts');
-  const target = join(root, 'dist/kernels.wasm');
-  if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs && !parts.includes('--force')) return;
-  mkdirSync(dirname(target), { recursive: true });
-  const asc = await import('assemblyscript/asc');
-  const { error, stderr } = await asc.main([
-    source, '--outFile', target,
-    '--enable', 'simd', '--enable', 'threads', '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub',
-    // The memory comes from JavaScript, shared, so that helper threads can work on the same batch.
-    '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384',
-  ]);
-  if (error) {
-    process.stderr.write(stderr.toString());
-    throw new Error(`assemblyscript: ${error.message}`);
+  const folder = join(root, 'assembly');
+  // kernels.ts and the modules it imports (convnet.ts is the other module's).
+  const newest = Math.max(...readdirSync(folder).filter((name) => name.endsWith('.ts') && name !== 'convnet.ts').map((name) => statSync(join(folder, name)).mtimeMs));
+  for (const { file, features } of KERNEL_BUILDS) {
+    const target = join(root, file);
+    if (existsSync(target) && statSync(target).mtimeMs >= newest && !parts.includes('--force')) continue;
+    mkdirSync(dirname(target), { recursive: true });
+    const asc = await import('assemblyscript/asc');
+    const { error, stderr } = await asc.main([
+      join(folder, 'kernels.ts'), '--outFile', target,
+      ...features.flatMap((feature) => ['--enable', feature]), '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert', '--runtime', 'stub',
+      // The memory comes from JavaScript, shared, so that helper threads can work on the same batch.
+      '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384',
+    ]);
+    if (error) {
+      process.stderr.write(stderr.toString());
+      throw new Error(`assemblyscript: ${error.message}`);
+    }
+    process.stderr.write(`build: ${target} (${statSync(target).size} bytes)\n`);
   }
-  process.stderr.write(`build: ${target} (${statSync(target).size} bytes)\n`);
 }
 
 /** dist/convnet.wasm: assembly/convnet.ts, the float64 convnet kernel, with SIMD, over an imported (unshared) memory. */

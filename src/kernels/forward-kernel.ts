@@ -1,15 +1,18 @@
 /**
  * The seam between the forward-pass operators and the math: a kernel takes a batch of 0..255
- * pixels and writes, for each image, the predicted class and its probability. Two kernels:
+ * pixels and writes, for each image, the predicted class and its probability. The kernels:
  *
- * - `wasm-simd-f32`: the whole MLP in WebAssembly SIMD (assembly/kernels.ts), float32 products
- *   and float32 sums as numpy's sgemm, a first layer that skips zero pixels. For float32 networks
- *   of affine, sigmoid, relu and softmax layers.
+ * - `wasm-relaxed-simd-f32` and `wasm-simd-f32`: the whole MLP in WebAssembly SIMD
+ *   (assembly/kernels.ts), float32 products and float32 sums as numpy's sgemm, a first layer
+ *   that skips zero pixels. For float32 networks of affine, sigmoid, relu and softmax layers.
+ *   The relaxed build fuses each multiply-add (as sgemm does on a machine with FMA); it is the
+ *   one `auto` and `wasm` take where this Node compiles relaxed SIMD, and the plain one elsewhere.
  * - `wasm-simd-f64`: a float64 convnet in WebAssembly SIMD (assembly/convnet.ts), float64 sums
  *   as numpy's dgemm, convolutions read in place with their ReLU and 2 × 2 max pooling fused.
  * - `js-f64`: `createPredict` in plain JavaScript, any network the project knows, sums in float64.
  */
 import type { Network } from '../nn/network.js';
+import { relaxedSimdSupported } from '../wasm/module.js';
 import { createJsKernel } from './js-kernel.js';
 import type { KernelChoice, KernelName, ForwardKernel, KernelOptions } from './kernel.js';
 import { createWasmKernel, wasmKernelSupport } from './wasm-kernel.js';
@@ -18,7 +21,8 @@ import { convnetKernelSupport, createWasmConvnetKernel } from './wasm-convnet-ke
 /**
  * The kernel that `choice` names for `network`: `auto` is the WASM kernel when it can run the
  * network (float32, an MLP, the kernel built) and the JavaScript one otherwise. Asking for `wasm`
- * where it cannot run is an error that says why.
+ * where it cannot run is an error that says why, and so is the relaxed build where this Node has
+ * no relaxed SIMD.
  */
 export function resolveKernel(network: Network, choice: KernelChoice | KernelName = 'auto', normalize = true): KernelName {
   if (choice === 'js' || choice === 'js-f64') return 'js-f64';
@@ -29,14 +33,20 @@ export function resolveKernel(network: Network, choice: KernelChoice | KernelNam
     if (choice !== 'auto') throw new RangeError(`the wasm-simd-f64 kernel cannot run this network: ${convnet.reason}`);
   }
   const support = wasmKernelSupport(network, normalize);
-  if (support.ok) return 'wasm-simd-f32';
-  if (choice !== 'auto') throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
-  return 'js-f64';
+  if (!support.ok) {
+    if (choice !== 'auto') throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
+    return 'js-f64';
+  }
+  if (choice === 'wasm-simd-f32') return choice;
+  if (relaxedSimdSupported()) return 'wasm-relaxed-simd-f32';
+  if (choice === 'wasm-relaxed-simd-f32') throw new RangeError(`the wasm-relaxed-simd-f32 kernel needs WebAssembly relaxed SIMD, which Node ${process.version} does not compile`);
+  return 'wasm-simd-f32';
 }
 
 export function createForwardKernel(network: Network, name: KernelName, options: KernelOptions): ForwardKernel {
   if (name === 'wasm-simd-f64') return createWasmConvnetKernel(network, options);
-  return name === 'wasm-simd-f32' ? createWasmKernel(network, options) : createJsKernel(network, options);
+  if (name === 'wasm-relaxed-simd-f32') return createWasmKernel(network, options, 'relaxed-simd');
+  return name === 'wasm-simd-f32' ? createWasmKernel(network, options, 'simd') : createJsKernel(network, options);
 }
 
 export type { ForwardKernel, KernelChoice, KernelName, KernelOptions, KernelOutput } from './kernel.js';

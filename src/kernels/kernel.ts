@@ -1,7 +1,8 @@
 /** What every forward kernel is: the seam between the forward-pass operators and the math. */
 import type { Worker } from 'node:worker_threads';
 
-export type KernelName = 'wasm-simd-f32' | 'js-f64'
+/** A kernel's name says which ran: the float32 MLP kernel's plain-SIMD or relaxed-SIMD build, JavaScript, or the convnet kernel. */
+export type KernelName = 'wasm-simd-f32' | 'wasm-relaxed-simd-f32' | 'js-f64'
   /** The float64 convnet kernel (assembly/convnet.ts), for float64 convolutional networks. */
   | 'wasm-simd-f64';
 /** What a user may ask for: a kernel by its short name, or `auto` (the fastest that fits). */

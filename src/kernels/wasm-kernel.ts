@@ -1,5 +1,6 @@
 /**
- * The WebAssembly SIMD kernel: the network's float32 weights are copied once into the memory of a
+ * The WebAssembly SIMD kernel, in two builds of one source (src/wasm/module.ts): `wasm-simd-f32`
+ * (128-bit SIMD) and `wasm-relaxed-simd-f32` (with relaxed SIMD's fused multiply-add). The network's float32 weights are copied once into the memory of a
  * fresh instance of dist/kernels.wasm (built from assembly/kernels.ts), with every buffer a batch
  * needs laid out behind them, so a batch allocates nothing: its pixels are copied in, each layer
  * is one call, and the predictions are read through views made once.
@@ -11,7 +12,7 @@
  */
 import type { Layer, Network } from '../nn/network.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
-import { align16, kernelInstance, kernelModule } from '../wasm/module.js';
+import { align16, kernelInstance, kernelModule, relaxedSimdSupported, type KernelBuild } from '../wasm/module.js';
 import { pixelSteps, pixelTable } from '../nn/input.js';
 import { CTL, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
@@ -47,10 +48,14 @@ const strideOf = (cols: number): number => (cols + 3) & ~3;
 /** Below this many rows a batch is not split: the threads' hand-over would cost more than it saves. */
 const MIN_ROWS_PER_THREAD = 8;
 
-/** The float32 forward pass of `network` in a WebAssembly instance of its own. */
-export function createWasmKernel(network: Network, options: KernelOptions): ForwardKernel {
+/** Each build's kernel name. */
+export const BUILD_NAMES = { simd: 'wasm-simd-f32', 'relaxed-simd': 'wasm-relaxed-simd-f32' } as const satisfies Record<KernelBuild, string>;
+
+/** The float32 forward pass of `network` in a WebAssembly instance of `build`, its own. */
+export function createWasmKernel(network: Network, options: KernelOptions, build: KernelBuild = 'simd'): ForwardKernel {
   const support = wasmKernelSupport(network, options.normalize);
   if (!support.ok) throw new RangeError(`the wasm kernel cannot run this network: ${support.reason}`);
+  if (build === 'relaxed-simd' && !relaxedSimdSupported()) throw new RangeError(`the ${BUILD_NAMES[build]} kernel needs WebAssembly relaxed SIMD, which Node ${process.version} does not compile`);
   const { maxBatchSize } = options;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const { helperThread } = options;
@@ -67,13 +72,13 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
   const placed = affine.map((layer) => ({ layer, W: reserve(layer.W.rows * strideOf(layer.W.cols) * 4), b: reserve(strideOf(layer.W.cols) * 4) }));
   const pixels = reserve(maxBatchSize * network.inputSize);
   const table = reserve(256 * 4);
-  const maxInner = Math.max(...affine.map((layer) => layer.W.rows));
-  const scratch = Array.from({ length: threads }, () => reserve(maxInner * 8));
+  // The first layer's list of (row offset, input) pairs for its nonzero pixels, one per thread.
+  const scratch = Array.from({ length: threads }, () => reserve(affine[0].W.rows * 8));
   const controls = Array.from({ length: threads - 1 }, () => reserve(CTL.SIZE * 4));
   const predicted = reserve(maxBatchSize * 4);
   const confidence = reserve(maxBatchSize * 4);
   const outputs = placed.map(({ layer }) => reserve(maxBatchSize * strideOf(layer.W.cols) * 4));
-  const { k, memory, base } = kernelInstance(top);
+  const { k, memory, base } = kernelInstance(top, build);
   const at = (offset: number): number => base + offset;
 
   // Copy the weights in, each row padded with zeros to its stride (the memory starts zeroed).
@@ -112,7 +117,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
 
   // Helper threads: each on the same memory, with its own scratch and control block.
   const helpers = Array.from({ length: threads - 1 }, () => helperThread!()).map((worker, i) => {
-    const init: HelperInit = { memory, plan, nz: at(scratch[i + 1]), control: at(controls[i]), rows: maxBatchSize };
+    const init: HelperInit = { build, memory, plan, nz: at(scratch[i + 1]), control: at(controls[i]), rows: maxBatchSize };
     worker.postMessage(init);
     return { worker, ctl: new Int32Array(memory.buffer, at(controls[i]), CTL.SIZE) };
   });
@@ -126,7 +131,7 @@ export function createWasmKernel(network: Network, options: KernelOptions): Forw
   const nz = at(scratch[0]);
   let closed = false;
   return {
-    name: 'wasm-simd-f32',
+    name: BUILD_NAMES[build],
     maxBatchSize,
     get threads() {
       return 1 + helpers.filter((h) => Atomics.load(h.ctl, CTL.READY) === 1).length;

@@ -2,7 +2,7 @@
  * A network's forward pass laid out in the WebAssembly module's memory as a plan: plain data (byte addresses and sizes), so the main thread and its helper
  * threads run the same plan on the same shared memory, each over its own rows of the batch.
  */
-import type { KernelExports } from '../wasm/module.js';
+import type { KernelBuild, KernelExports } from '../wasm/module.js';
 
 /** One layer's call, with the byte addresses of its operands for row 0. */
 export type Op =
@@ -21,8 +21,10 @@ export interface Plan {
 }
 
 /**
- * Runs rows [r0, r1) of the batch through every layer, with `nz` as this thread's scratch. Rows
- * are independent, so threads on disjoint rows need no synchronisation until the batch ends.
+ * Runs rows [r0, r1) of the batch through every layer, with `nz` as this thread's scratch (the
+ * first layer's list of nonzero pixels). Rows are independent, and each output is the same sum
+ * whichever of the kernel's tiles computes it, so threads on disjoint rows need no
+ * synchronisation until the batch ends and give the bits one thread would.
  */
 export function runRows(k: KernelExports, plan: Plan, nz: number, r0: number, r1: number): void {
   const rows = r1 - r0;
@@ -32,7 +34,7 @@ export function runRows(k: KernelExports, plan: Plan, nz: number, r0: number, r1
         k.affinePixels(plan.pixels + r0 * op.inner, rows, op.inner, op.table, op.W, op.b, op.y + r0 * op.stride * 4, op.stride, nz);
         break;
       case 'affine':
-        k.affine(op.x + r0 * op.xStride * 4, rows, op.inner, op.xStride, op.W, op.b, op.y + r0 * op.stride * 4, op.stride, nz);
+        k.affine(op.x + r0 * op.xStride * 4, rows, op.inner, op.xStride, op.W, op.b, op.y + r0 * op.stride * 4, op.stride);
         break;
       case 'sigmoid':
         k.sigmoidInPlace(op.a + r0 * op.stride * 4, rows * op.stride);
@@ -70,9 +72,11 @@ export const CTL = {
 
 /** What a helper thread is started with. */
 export interface HelperInit {
+  /** The module the main thread runs, so that every thread computes the same bits. */
+  readonly build: KernelBuild;
   readonly memory: WebAssembly.Memory;
   readonly plan: Plan;
-  /** This helper's scratch for the gathered inputs. */
+  /** This helper's scratch for the gathered pixels. */
   readonly nz: number;
   /** Byte address of its control block. */
   readonly control: number;

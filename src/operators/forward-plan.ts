@@ -108,7 +108,8 @@ export function planForward(network: Network, request: ForwardRequest = {}, imag
   }
   const kernel = resolveKernel(network, request.kernel, request.normalize ?? true);
   const { workers, threads } = threadsWanted(request, images, network);
-  if (threads > 1 && kernel !== 'wasm-simd-f32') {
+  // The float32 MLP kernels split a batch over threads; the float64 convnet kernel runs on one.
+  if (threads > 1 && kernel !== 'wasm-simd-f32' && kernel !== 'wasm-relaxed-simd-f32') {
     throw new RangeError(`threads (${threads}) split the wasm kernel's batches, but this network runs on the ${kernel} kernel, which uses one thread`);
   }
   return { batchSize, normalize: request.normalize ?? true, kernel, workers, threads, shareWithMain: request.workers === undefined && workers > 0 };
@@ -116,4 +117,4 @@ export function planForward(network: Network, request: ForwardRequest = {}, imag
 
 const isConvnet = (network: Network): boolean => network.layers.some((layer) => layer.kind === 'convolution');
 
-const KERNEL_REQUESTS: readonly string[] = ['auto', 'wasm', 'js', 'wasm-simd-f32', 'js-f64', 'wasm-simd-f64'];
+const KERNEL_REQUESTS: readonly string[] = ['auto', 'wasm', 'js', 'wasm-simd-f32', 'wasm-relaxed-simd-f32', 'js-f64', 'wasm-simd-f64'];

@@ -1,66 +1,101 @@
 /**
- * The project's WebAssembly module (assembly/kernels.ts, compiled into dist/kernels.wasm by
- * scripts/build.mjs): loading it once per thread and instantiating it over a fresh shared
+ * The project's WebAssembly module (assembly/kernels.ts, compiled by scripts/build.mjs into
+ * dist/kernels.wasm, plain 128-bit SIMD, and dist/kernels-relaxed.wasm, with relaxed SIMD's
+ * fused multiply-add): loading a build once per thread and instantiating it over a fresh shared
  * memory. The forward kernels (kernels/) and the PNG encoder (mosaic/) each make their own
  * instance; neither sees the other's.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+/** Which build: `simd` runs wherever WebAssembly SIMD does; `relaxed-simd` where `relaxedSimdSupported()`. */
+export type KernelBuild = 'simd' | 'relaxed-simd';
 
 export interface KernelExports {
   heapBase(): number;
   affinePixels(x: number, rows: number, inner: number, table: number, W: number, b: number, y: number, stride: number, nz: number): void;
-  affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number, nz: number): void;
+  affine(x: number, rows: number, inner: number, xStride: number, W: number, b: number, y: number, stride: number): void;
   sigmoidInPlace(a: number, n: number): void;
   reluInPlace(a: number, n: number): void;
   softmaxArgmax(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
   argmaxRows(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
+  expInto(x: number, n: number, out: number): void;
   pngRowsRgbUp(rgba: number, width: number, height: number, out: number): void;
 }
 
+const FILES: Record<KernelBuild, string> = { simd: 'kernels.wasm', 'relaxed-simd': 'kernels-relaxed.wasm' };
+
 /**
- * Where the built kernel may be: `dist/kernels.wasm` of the package, seen from src/wasm/ (tsx),
- * from dist/bundle/ (the bundled CLI; both two levels down) or from dist/src/wasm/ (tsc).
+ * Where a built module may be: in the package's dist/, seen from src/wasm/ (tsx), from
+ * dist/bundle/ (the bundled CLI; both two levels down) or from dist/src/wasm/ (tsc).
  */
-const CANDIDATES = ['../../dist/kernels.wasm', '../../kernels.wasm'];
+const candidates = (file: string): string[] => [`../../dist/${file}`, `../../${file}`];
 
 /** The module declares at most this many 64 KiB pages (scripts/build.mjs, --maximumMemory). */
 const MAX_PAGES = 16384;
 
-let compiled: WebAssembly.Module | undefined;
+const compiled = new Map<KernelBuild, WebAssembly.Module>();
 
-/** The compiled module, once per thread (compiling 5 KB takes well under a millisecond). */
-export function kernelModule(): WebAssembly.Module {
-  if (compiled !== undefined) return compiled;
-  for (const candidate of CANDIDATES) {
-    let bytes: Uint8Array<ArrayBuffer>;
+function readBuild(build: KernelBuild): Uint8Array<ArrayBuffer> | undefined {
+  for (const candidate of candidates(FILES[build])) {
     try {
-      bytes = new Uint8Array(readFileSync(new URL(candidate, import.meta.url)));
+      return new Uint8Array(readFileSync(new URL(candidate, import.meta.url)));
     } catch {
       continue;
     }
-    compiled = new WebAssembly.Module(bytes);
-    return compiled;
   }
-  throw new Error('dist/kernels.wasm is missing: run `npm run build:cli` (npm install does it) to compile assembly/kernels.ts');
+  return undefined;
+}
+
+/** The compiled module of `build`, once per thread (compiling 5 KB takes well under a millisecond). */
+export function kernelModule(build: KernelBuild = 'simd'): WebAssembly.Module {
+  const known = compiled.get(build);
+  if (known !== undefined) return known;
+  const bytes = readBuild(build);
+  if (bytes === undefined) throw new Error(`dist/${FILES[build]} is missing: run \`npm run build:cli\` (npm install does it) to compile assembly/kernels.ts`);
+  const module = new WebAssembly.Module(bytes);
+  compiled.set(build, module);
+  return module;
+}
+
+let relaxed: boolean | undefined;
+
+/**
+ * Whether this Node compiles the relaxed-SIMD build. Node 22 and later do by default; Node 20
+ * only with V8's --experimental-wasm-relaxed-simd, which is set here, once, before anything is
+ * compiled with it (V8 reads it when it validates a module; flags are process-wide, so worker
+ * threads see it too). Only set where validation fails without it: newer V8s no longer know the
+ * flag and would print an error for it.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxed !== undefined) return relaxed;
+  const bytes = readBuild('relaxed-simd');
+  if (bytes === undefined) return (relaxed = false);
+  relaxed = WebAssembly.validate(bytes);
+  if (!relaxed && Number(process.versions.node.split('.')[0]) < 22) {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    relaxed = WebAssembly.validate(bytes);
+  }
+  return relaxed;
 }
 
 /**
- * A fresh instance over a new shared memory of `bytes` bytes after the module's own area (the
- * module imports its memory, shared, so helper threads can run on it too).
+ * A fresh instance of `build` over a new shared memory of `bytes` bytes after the module's own
+ * area (the module imports its memory, shared, so helper threads can run on it too).
  */
-export function kernelInstance(bytes: number): { k: KernelExports; memory: WebAssembly.Memory; base: number } {
+export function kernelInstance(bytes: number, build: KernelBuild = 'simd'): { k: KernelExports; memory: WebAssembly.Memory; base: number } {
   const reserved = 65536; // the module's own area below heapBase(): it has no data, so a page is ample
   const pages = Math.min(Math.ceil((reserved + bytes) / 65536), MAX_PAGES);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-  const k = attach(memory);
+  const k = attach(memory, build);
   const base = align16(k.heapBase());
-  if (base > reserved) throw new Error(`kernels.wasm: heap base ${base} above the ${reserved} bytes kept for it`);
+  if (base > reserved) throw new Error(`${FILES[build]}: heap base ${base} above the ${reserved} bytes kept for it`);
   return { k, memory, base: reserved };
 }
 
-/** The module instantiated over an existing (shared) memory: what a helper thread does. */
-export function attach(memory: WebAssembly.Memory): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
+/** `build` instantiated over an existing (shared) memory: what a helper thread does. */
+export function attach(memory: WebAssembly.Memory, build: KernelBuild = 'simd'): KernelExports {
+  return new WebAssembly.Instance(kernelModule(build), { env: { memory } }).exports as unknown as KernelExports;
 }
 
 export const align16 = (byte: number): number => (byte + 15) & ~15;

@@ -29,7 +29,7 @@ const VARIANTS = [
   { name: 'relu, normalised', activation: 'relu', normalize: true, args: ['--activation', 'relu'], correct: undefined },
 ] as const;
 
-const KERNELS: readonly KernelName[] = ['wasm-simd-f32', 'js-f64'];
+const KERNELS: readonly KernelName[] = ['wasm-relaxed-simd-f32', 'wasm-simd-f32', 'js-f64'];
 
 for (const variant of VARIANTS) {
   for (const kernel of KERNELS) {

@@ -3,11 +3,12 @@ import fc from 'fast-check';
 import { spawnThread } from '../../src/workers/threads.js';
 import { createForwardKernel, resolveKernel, type KernelName } from '../../src/kernels/forward-kernel.js';
 import { wasmKernelSupport } from '../../src/kernels/wasm-kernel.js';
+import { relaxedSimdSupported } from '../../src/wasm/module.js';
 import type { Network } from '../../src/nn/network.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { NdArray, WeightArrays } from '../../src/weights/nd-array.js';
 
-const KERNELS: readonly KernelName[] = ['wasm-simd-f32', 'js-f64'];
+const KERNELS: readonly KernelName[] = ['wasm-relaxed-simd-f32', 'wasm-simd-f32', 'js-f64'];
 
 /** A seeded generator, so a failure repeats. */
 function random(seed: number): () => number {
@@ -134,11 +135,21 @@ test('auto picks the wasm kernel for a float32 MLP and JavaScript for float64; w
   const arrays = mlp([4, 3, 2], 9);
   const float32 = inferMlp(arrays, 'a.pkl', { inputSize: 4 });
   const float64 = inferMlp(arrays, 'a.pkl', { inputSize: 4, precision: 'float64' });
-  t.is(resolveKernel(float32), 'wasm-simd-f32');
+  t.is(resolveKernel(float32), 'wasm-relaxed-simd-f32');
+  t.is(resolveKernel(float32, 'wasm'), 'wasm-relaxed-simd-f32');
+  t.is(resolveKernel(float32, 'wasm-simd-f32'), 'wasm-simd-f32');
+  t.is(resolveKernel(float32, 'wasm-relaxed-simd-f32'), 'wasm-relaxed-simd-f32');
   t.is(resolveKernel(float32, 'js'), 'js-f64');
   t.is(resolveKernel(float64), 'js-f64');
   t.deepEqual(wasmKernelSupport(float64), { ok: false, reason: 'it computes in float32, the network is float64' });
   t.throws(() => resolveKernel(float64, 'wasm'), { message: 'the wasm kernel cannot run this network: it computes in float32, the network is float64' });
+  t.throws(() => resolveKernel(float64, 'wasm-relaxed-simd-f32'), { message: 'the wasm kernel cannot run this network: it computes in float32, the network is float64' });
+});
+
+test('every Node the project runs on compiles the relaxed-SIMD build (Node 20 once its V8 flag is set), and each kernel says which ran', (t) => {
+  t.true(relaxedSimdSupported(), `Node ${process.version}`);
+  const network = inferMlp(mlp([4, 3, 2], 9), 'a.pkl', { inputSize: 4 });
+  for (const name of KERNELS) t.is(createForwardKernel(network, name, { normalize: true, maxBatchSize: 1 }).name, name);
 });
 
 test('the wasm kernel rejects a network it has no layer for', (t) => {
@@ -148,23 +159,26 @@ test('the wasm kernel rejects a network it has no layer for', (t) => {
   t.is(resolveKernel(odd), 'js-f64');
 });
 
-test('wasm-simd-f32 on 3 threads gives, bit for bit, what it gives on one, for any batch size', async (t) => {
-  const network = inferMlp(mlp([50, 21, 9], 17), 'threads.pkl', { inputSize: 50 });
-  const one = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64 });
-  const three = createForwardKernel(network, 'wasm-simd-f32', { normalize: true, maxBatchSize: 64, threads: 3, helperThread: () => spawnThread('kernel-helper') });
-  try {
-    for (let waited = 0; three.threads < 3; waited += 10) {
-      if (waited > 30_000) throw new Error('the helper threads did not start');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+for (const name of ['wasm-simd-f32', 'wasm-relaxed-simd-f32'] as const) {
+  test(`${name} on 3 threads gives, bit for bit, what it gives on one, for any batch size`, async (t) => {
+    const network = inferMlp(mlp([50, 21, 9], 17), 'threads.pkl', { inputSize: 50 });
+    const one = createForwardKernel(network, name, { normalize: true, maxBatchSize: 64 });
+    const three = createForwardKernel(network, name, { normalize: true, maxBatchSize: 64, threads: 3, helperThread: () => spawnThread('kernel-helper') });
+    try {
+      for (let waited = 0; three.threads < 3; waited += 10) {
+        if (waited > 30_000) throw new Error('the helper threads did not start');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      t.is(three.name, name);
+      for (const count of [1, 7, 8, 23, 24, 64]) {
+        const x = pixels(count, 50, count * 3);
+        const a = one.forward(x, count);
+        const expected = { predicted: [...a.predicted], confidence: [...a.confidence] };
+        const b = three.forward(x, count);
+        t.deepEqual({ predicted: [...b.predicted], confidence: [...b.confidence] }, expected, `${count} images`);
+      }
+    } finally {
+      three.close();
     }
-    for (const count of [1, 7, 8, 23, 24, 64]) {
-      const x = pixels(count, 50, count * 3);
-      const a = one.forward(x, count);
-      const expected = { predicted: [...a.predicted], confidence: [...a.confidence] };
-      const b = three.forward(x, count);
-      t.deepEqual({ predicted: [...b.predicted], confidence: [...b.confidence] }, expected, `${count} images`);
-    }
-  } finally {
-    three.close();
-  }
-});
+  });
+}

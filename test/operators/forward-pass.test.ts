@@ -11,7 +11,7 @@ import type { PredictedBatch } from '../../src/types.js';
 import { argmax, LABELS, obviousOutput, PIXELS, PREDICTED, tinyBatches, tinyNetwork } from '../helpers/tiny-network.js';
 
 const network = tinyNetwork();
-const KERNELS: readonly KernelName[] = ['js-f64', 'wasm-simd-f32'];
+const KERNELS: readonly KernelName[] = ['js-f64', 'wasm-simd-f32', 'wasm-relaxed-simd-f32'];
 const plan = (kernel: KernelName, batchSize = 3, normalize = true) => ({ batchSize, normalize, kernel, threads: 1 });
 
 /** What a batch says, copied: its predictions are views into buffers the next batch reuses. */

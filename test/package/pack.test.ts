@@ -107,14 +107,14 @@ for (const forward of forwards) {
 /** Files a user needs: each of these must be in the tarball. */
 const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'ARCHITECTURE.md', 'data/README.md', 'bin/mnist-eval.js', 'scripts/postinstall.mjs',
-  'dist/kernels.wasm', 'dist/bundle/mnist-eval.js', 'dist/bundle/forward-worker.js', 'dist/bundle/kernel-helper.js',
+  'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/bundle/mnist-eval.js', 'dist/bundle/forward-worker.js', 'dist/bundle/kernel-helper.js',
   'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/workers/forward-worker.js', 'dist/src/workers/kernel-helper.js',
   'dist/pipelines/evaluate.js', 'dist/scripts/prepare-data.js',
   'examples/slurm/evaluate.sbatch', 'examples/kubernetes/indexed-job.yaml',
 ];
 
 /** Everything in the tarball must match one of these. */
-const ALLOWED = /^(package\.json|README\.md|LICENSE|ARCHITECTURE\.md|data\/README\.md|bin\/mnist-eval\.js|scripts\/postinstall\.mjs|dist\/kernels\.wasm|dist\/bundle\/[\w-]+\.js|dist\/(src|pipelines)\/[\w/-]+\.(js|d\.ts)|dist\/scripts\/prepare-data\.js|examples\/slurm\/evaluate\.sbatch|examples\/kubernetes\/indexed-job\.yaml)$/;
+const ALLOWED = /^(package\.json|README\.md|LICENSE|ARCHITECTURE\.md|data\/README\.md|bin\/mnist-eval\.js|scripts\/postinstall\.mjs|dist\/kernels(-relaxed)?\.wasm|dist\/bundle\/[\w-]+\.js|dist\/(src|pipelines)\/[\w/-]+\.(js|d\.ts)|dist\/scripts\/prepare-data\.js|examples\/slurm\/evaluate\.sbatch|examples\/kubernetes\/indexed-job\.yaml)$/;
 
 test('the packed tarball installs offline into an empty folder, and its bin, data and library work there', async (t) => {
   const started = Date.now();
