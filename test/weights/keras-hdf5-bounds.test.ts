@@ -190,3 +190,11 @@ test.serial('an aborted signal ends the thread, the read rejected with its reaso
   setTimeout(() => controller.abort(reason), 500);
   t.is(await t.throwsAsync(read), reason);
 });
+
+test('limits no thread can run under are a RangeError', async (t) => {
+  const { bytes, file } = weightsH5();
+  await t.throwsAsync(openHdf5(bytes, file, undefined, { deadlineMs: 0 }), { instanceOf: RangeError, message: 'deadlineMs must be an integer from 1 to 2147483647, got 0' });
+  await t.throwsAsync(openHdf5(bytes, file, undefined, { deadlineMs: Number.NaN }), { instanceOf: RangeError, message: 'deadlineMs must be an integer from 1 to 2147483647, got NaN' });
+  await t.throwsAsync(openHdf5(bytes, file, undefined, { heapMib: 8 }), { instanceOf: RangeError, message: 'heapMib must be an integer from 16 to 16384, got 8' });
+  await t.throwsAsync(openHdf5(bytes, file, undefined, { heapMib: 1.5 }), { instanceOf: RangeError, message: 'heapMib must be an integer from 16 to 16384, got 1.5' });
+});

@@ -46,6 +46,9 @@ export function readHdf5Tree(job: Hdf5Job, limits: Hdf5ThreadLimits = {}): Promi
   const { file, what } = job;
   const deadlineMs = limits.deadlineMs ?? defaultDeadlineMs(job.bytes.byteLength);
   const heapMib = limits.heapMib ?? defaultHeapMib(job.bytes.byteLength, job.maxBytes);
+  // setTimeout's longest delay; V8 needs some 16 MiB to start a thread at all.
+  if (!Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > 2 ** 31 - 1) throw new RangeError(`deadlineMs must be an integer from 1 to ${2 ** 31 - 1}, got ${deadlineMs}`);
+  if (!Number.isInteger(heapMib) || heapMib < 16 || heapMib > MAX_HEAP_MIB) throw new RangeError(`heapMib must be an integer from 16 to ${MAX_HEAP_MIB}, got ${heapMib}`);
   // A copy of exactly these bytes to move to the thread (Buffer's slice would be a view, and moving it would empty the caller's).
   const bytes = new Uint8Array(job.bytes);
   const structure = what === 'HDF5 file' ? 'the HDF5 structure' : `the HDF5 structure of ${what}`;
