@@ -9,7 +9,7 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { InputError } from '../errors.js';
 import { networkError } from './network-error.js';
-import { parseContentRange, rangeHeader, TransientError, type RangeReader, type RangeRequest, type RangeResponse } from './range-reader.js';
+import { parseContentRange, RangeIgnoredError, rangeHeader, TransientError, type RangeReader, type RangeRequest, type RangeResponse } from './range-reader.js';
 
 export const MAX_REDIRECTS = 5;
 const IDLE_TIMEOUT_MS = 30_000;
@@ -56,7 +56,7 @@ function rangeResponse(url: string, response: IncomingMessage, request: RangeReq
   if (response.statusCode === 200) {
     if (request.start > 0 || request.end !== undefined) {
       response.destroy();
-      throw new InputError(url, `the server ignores Range requests (HTTP 200 to ${rangeHeader(request)}), which a resumed read and a shard need`);
+      throw new RangeIgnoredError(url, `the server ignores Range requests (HTTP 200 to ${rangeHeader(request)}), which a resumed read and a shard need`);
     }
     return { body: response, length: declared, size: declared, validator };
   }

@@ -23,7 +23,7 @@ import { gunzip } from './gzip.js';
 import type { IdxKind } from './idx.js';
 import { openRemote, remoteFormat } from './open-remote.js';
 import { openSequential } from './open-sequential.js';
-import type { ObjectVersion } from './range-reader.js';
+import { RangeIgnoredError, type ObjectVersion } from './range-reader.js';
 import { isRemote } from './remote-url.js';
 import { isPipe, isStdin, pipeStream } from './pipes.js';
 import { openZipEntry } from './zip-entry.js';
@@ -56,11 +56,12 @@ export function openByteStream(path: string, options: OpenOptions = {}): Readabl
 
 /**
  * True when `path` is a regular file or a remote object of raw (uncompressed) bytes, which a read
- * can start anywhere in (`OpenOptions.start`). False for standard input, pipes, gzip and zip; errors count as false
- * (opening the file for real reports them).
+ * can start anywhere in (`OpenOptions.start`). False for standard input, pipes, gzip and zip (and
+ * a server that ignores Range); a file's errors count as false (opening the file for real reports them).
  */
 export async function isSeekableFile(path: string, version?: ObjectVersion): Promise<boolean> {
-  if (isRemote(path)) return remoteFormat(path, version).then((format) => format === 'raw', () => false);
+  // A remote object's failure is thrown: its read would meet it again, after as many retries.
+  if (isRemote(path)) return remoteFormat(path, version).then((format) => format === 'raw', (error: unknown) => (error instanceof RangeIgnoredError ? false : Promise.reject(error)));
   if (isStdin(path) || zipEntryPath(path) !== undefined) return false;
   let handle: FileHandle | undefined;
   try {

@@ -3,6 +3,7 @@
  * bytes. The HTTP and S3 readers implement it; the resuming stream calls it again after a failure.
  */
 import type { Readable } from 'node:stream';
+import { InputError } from '../errors.js';
 
 export interface RangeRequest {
   /** The first byte wanted. */
@@ -33,6 +34,9 @@ export class TransientError extends Error {
     this.name = 'TransientError';
   }
 }
+
+/** A server that answers a Range request with the whole object: it can be read from its start only. */
+export class RangeIgnoredError extends InputError {}
 
 /**
  * What the readers of one source have seen of the object: its version and size from the first

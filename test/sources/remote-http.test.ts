@@ -182,6 +182,11 @@ test('TLS and DNS failures are named', async (t) => {
   t.regex(dns!.message, /^http:\/\/no-such-host\.invalid\/images\.gz: cannot resolve host no-such-host\.invalid \(DNS (ENOTFOUND|EAI_AGAIN)\)/);
 });
 
+test('a refused connection is retried 5 times, then one line naming the cause', async (t) => {
+  const refused = 'http://127.0.0.1:1/images.gz';
+  await t.throwsAsync(readIdxHeaderOf(refused, 'images'), { message: `${refused}: connection failed (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1), at byte 0; gave up after 5 retries` });
+});
+
 test('a URL that does not parse, and an s3:// URL without a key, are named', async (t) => {
   for (const url of ['https://', 'http://[::1', 'https://a b/c']) await t.throwsAsync(readIdxHeaderOf(url, 'images'), { message: `${url}: not a valid URL` });
   for (const url of ['s3://bucket', 's3://bucket/']) await t.throwsAsync(readIdxHeaderOf(url, 'images'), { message: `${url}: expected s3://bucket/key` });
