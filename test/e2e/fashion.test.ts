@@ -105,6 +105,21 @@ function registerTests(): void {
     for (const field of ['accuracy', 'correct', 'total', 'misclassified', 'confusion', 'perClass', 'classes', 'errors', 'range']) t.deepEqual(b[field], a[field], field);
     t.true((await readFile(join(dir, 'merged.png'))).equals(await readFile(join(dir, 'single.png'))), 'the mosaic, byte for byte');
     t.deepEqual(JSON.parse(await readFile(join(dir, 'merged.tiles.json'), 'utf8')).classes, CLASSES);
+
+    // Shards that name their classes differently are not of one run; names a run could not write are refused.
+    const part1 = JSON.parse(await readFile(join(dir, 'part-1.json'), 'utf8'));
+    await writeFile(join(dir, 'renamed.json'), JSON.stringify({ ...part1, classes: CLASSES.map((name) => name.toLowerCase()) }));
+    await writeFile(join(dir, 'hostile.json'), JSON.stringify({ ...part1, classes: [...CLASSES.slice(0, 9), 'Ankle\u001b[2Jboot'] }));
+    const refusals: Array<[string, string]> = [
+      ['renamed.json', 'mnist-eval: renamed.json: is not a shard of the same run as part-0.json: its classNames differs\n'],
+      ['hostile.json', 'mnist-eval: hostile.json: classes[9] is not one line of text without control characters or surrounding spaces\n'],
+    ];
+    for (const [file, stderr] of refusals) {
+      const refused = await mnistEval(['merge', 'part-0.json', file, '--report', 'refused.json', '--mosaic', 'refused.png'], { cwd: dir });
+      t.is(refused.code, 1, file);
+      t.is(refused.stderr, stderr);
+      t.false(existsSync(join(dir, 'refused.json')));
+    }
   });
 
   test('--classes FILE names the classes in place of the preset; a wrong count, a duplicate or bad bytes are one line and write nothing', async (t) => {
