@@ -50,13 +50,14 @@ function registerSlurmTests(): void {
   });
 
   test.after.always(async () => {
-    await cluster?.stop();
-    for (const pid of cluster?.pids ?? []) {
-      if (existsSync(`/proc/${pid}`) && !(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).includes(') Z')) {
-        throw new Error(`Slurm daemon ${pid} still runs after the cluster was stopped`);
-      }
-    }
+    const killed = (await cluster?.stop()) ?? [];
     if (root) await rm(root, { recursive: true, force: true });
+    const running = [];
+    for (const pid of cluster?.pids ?? []) {
+      if (existsSync(`/proc/${pid}`) && !(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).includes(') Z')) running.push(pid);
+    }
+    if (running.length > 0) throw new Error(`Slurm daemons ${running.join(', ')} still run after the cluster was stopped`);
+    if (killed.length > 0) throw new Error(`processes of the cluster outlived its daemons and were killed: ${killed.join(', ')}`);
   });
 
   test.serial('examples/slurm/evaluate.sbatch as a 4-task job array over mnist-train, merged: the single run\'s report, mosaic and predictions', withData(async (t) => {

@@ -8,7 +8,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ const PROGRAMS: Readonly<Record<string, string>> = {
   '/usr/bin/scontrol': 'slurm-client',
   '/usr/bin/sinfo': 'slurm-client',
   '/usr/bin/scancel': 'slurm-client',
+  '/usr/bin/squeue': 'slurm-client',
 };
 
 /** Why no cluster can be started here, in one line; undefined when every program is installed. */
@@ -54,8 +55,12 @@ export interface SlurmCluster {
   logs(): Promise<string>;
   /** The daemons' pids (munged, slurmctld, slurmd). */
   readonly pids: readonly number[];
-  /** Cancels every job and stops the daemons (SIGTERM, then SIGKILL after 10 s); safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Cancels every job, waits for them to end, stops the daemons (SIGTERM, then SIGKILL after 10 s)
+   * and kills whatever of the cluster still runs (a job step, a task's process: anything with this
+   * cluster's SLURM_CONF in its environment); resolves to the pids it had to kill. Safe to call twice.
+   */
+  stop(): Promise<number[]>;
 }
 
 /** A TCP port nothing listens on now (the OS's pick, released before Slurm binds it). */
@@ -142,11 +147,13 @@ export async function startSlurmCluster(dir: string): Promise<SlurmCluster> {
   };
   const scontrol = async (...args: string[]) => (await run('/usr/bin/scontrol', args, { env })).stdout;
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    if (alive('slurmctld')) await run('/usr/bin/scancel', ['--full', '--user', user], { env }).catch(() => undefined);
+  let stopped: Promise<number[]> | undefined;
+  const stop = (): Promise<number[]> => (stopped ??= stopAll());
+  const stopAll = async (): Promise<number[]> => {
+    if (alive('slurmctld')) {
+      await run('/usr/bin/scancel', ['--full', '--user', user], { env }).catch(() => undefined);
+      await waitForAsync(async () => (await run('/usr/bin/squeue', ['--noheader'], { env }).then((r) => r.stdout.trim(), () => '')) === '', 15_000, 'the jobs did not end').catch(() => undefined);
+    }
     // slurmd first (it ends its job steps), then the controller, then munged that both used.
     for (const name of ['slurmd', 'slurmctld', 'munged']) {
       const entry = children.find((c) => c.name === name);
@@ -158,6 +165,9 @@ export async function startSlurmCluster(dir: string): Promise<SlurmCluster> {
       clearTimeout(timer);
     }
     process.removeListener('exit', killAll);
+    const left = await processesOf(conf);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    return left;
   };
 
   try {
@@ -225,6 +235,14 @@ async function waitForAsync(done: () => Promise<boolean>, timeoutMs: number, wha
     if (performance.now() > until) throw new Error(`${what} within ${timeoutMs / 1000} s`);
     await sleep(200);
   }
+}
+
+/** The pids of the processes whose environment names `conf` as SLURM_CONF (the daemons, job steps and tasks of one cluster). */
+async function processesOf(conf: string): Promise<number[]> {
+  const marker = `SLURM_CONF=${conf}\0`;
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => pid !== process.pid);
+  const found = await Promise.all(pids.map(async (pid) => ((await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '')).includes(marker) ? pid : undefined)));
+  return found.filter((pid): pid is number => pid !== undefined);
 }
 
 /** The text of a file a job wrote, or a note that it is missing. */
