@@ -6,7 +6,8 @@
  *     ~/.cache/mnist-eval/node-24.22.3/bin/node --import tsx bench/kernel.ts
  *
  * Each round runs numpy (one process, `passes` passes over the set, the x / 255 float32 images
- * made once before, as bench/numpy_mnist.py times it), then each of our WebAssembly kernels (one
+ * made once before, as bench/numpy_mnist.py times it; then again on one OpenBLAS thread, for
+ * reference: on a busy machine its two threads can collapse), then each of our WebAssembly kernels (one
  * instance made and warmed up once, `passes` passes of pixel batches). The rounds alternate so that
  * a busy moment hits both sides; each figure is the best pass over all rounds. Every kernel's
  * 10,000 predictions are checked against numpy's, and its confidences (top-1 probability) against
@@ -71,8 +72,10 @@ const numpyEnv = (): NodeJS.ProcessEnv => {
   return env;
 };
 
-function numpyRound(): NumpyPass {
-  const out = execFileSync('python3', ['-c', NUMPY, join(ROOT, 'bench'), IMAGES, WEIGHTS, String(PASSES)], { env: numpyEnv(), maxBuffer: 1 << 26 });
+/** numpy's passes on its default threads, or on one (OPENBLAS_NUM_THREADS=1: what a busy machine leaves it). */
+function numpyRound(threads?: 1): NumpyPass {
+  const env = threads === undefined ? numpyEnv() : { ...numpyEnv(), OPENBLAS_NUM_THREADS: '1' };
+  const out = execFileSync('python3', ['-c', NUMPY, join(ROOT, 'bench'), IMAGES, WEIGHTS, String(PASSES)], { env, maxBuffer: 1 << 26 });
   return JSON.parse(out.toString()) as NumpyPass;
 }
 
@@ -96,10 +99,12 @@ function pass(k: (typeof kernels)[number]): number {
 const load = loadavg()[0];
 for (const k of kernels) for (let i = 0; i < 5; i++) pass(k); // past V8's baseline tier
 const numpyMs: number[] = [];
+const numpyOneThreadMs: number[] = [];
 let reference: NumpyPass | undefined;
 for (let round = 0; round < ROUNDS; round++) {
   reference = numpyRound();
   numpyMs.push(...reference.ms);
+  numpyOneThreadMs.push(...numpyRound(1).ms);
   for (const k of kernels) for (let i = 0; i < PASSES; i++) k.ms.push(pass(k));
 }
 const ref = reference!;
@@ -107,15 +112,15 @@ const best = (ms: readonly number[]): number => Math.min(...ms);
 const median = (ms: readonly number[]): number => [...ms].sort((a, b) => a - b)[ms.length >> 1];
 const numpyBest = best(numpyMs);
 console.log(`node ${process.version}, numpy ${ref.numpy}; load ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}; ${ROUNDS} rounds × ${PASSES} passes of ${images} images in batches of ${BATCH}`);
-console.log(`numpy: best ${numpyBest.toFixed(2)} ms, median ${median(numpyMs).toFixed(2)} ms; smallest top-1/top-2 gap ${ref.smallestGap.toExponential(2)}`);
+console.log(`numpy: best ${numpyBest.toFixed(2)} ms, median ${median(numpyMs).toFixed(2)} ms (on 1 thread: best ${best(numpyOneThreadMs).toFixed(2)} ms, median ${median(numpyOneThreadMs).toFixed(2)} ms); smallest top-1/top-2 gap ${ref.smallestGap.toExponential(2)}`);
 const results = kernels.map((k) => {
   const differing = ref.predicted.flatMap((p, i) => (p === k.predicted[i] ? [] : [i]));
   let largest = 0;
   for (let i = 0; i < images; i++) largest = Math.max(largest, Math.abs(k.confidence[i] - ref.confidence[i]));
-  const result = { kernel: k.name, bestMs: best(k.ms), medianMs: median(k.ms), ratio: best(k.ms) / numpyBest, medianRatio: median(k.ms) / median(numpyMs), differing: differing.length, largestConfidenceDifference: largest };
-  console.log(`${k.name}: best ${result.bestMs.toFixed(2)} ms (${result.ratio.toFixed(2)}× numpy), median ${result.medianMs.toFixed(2)} ms (${result.medianRatio.toFixed(2)}×); predictions differing from numpy's: ${differing.length}; largest confidence difference ${largest.toExponential(2)}`);
+  const result = { kernel: k.name, bestMs: best(k.ms), medianMs: median(k.ms), ratio: best(k.ms) / numpyBest, medianRatio: median(k.ms) / median(numpyMs), ratioOneThread: best(k.ms) / best(numpyOneThreadMs), differing: differing.length, largestConfidenceDifference: largest };
+  console.log(`${k.name}: best ${result.bestMs.toFixed(2)} ms (${result.ratio.toFixed(2)}× numpy), median ${result.medianMs.toFixed(2)} ms (${result.medianRatio.toFixed(2)}×), best against numpy on 1 thread ${result.ratioOneThread.toFixed(2)}×; predictions differing from numpy's: ${differing.length}; largest confidence difference ${largest.toExponential(2)}`);
   k.kernel.close();
   return result;
 });
-console.log(JSON.stringify({ node: process.version, numpy: ref.numpy, loadAverage: load, numpyBestMs: numpyBest, numpyMedianMs: median(numpyMs), smallestGap: ref.smallestGap, kernels: results }));
+console.log(JSON.stringify({ node: process.version, numpy: ref.numpy, loadAverage: load, numpyBestMs: numpyBest, numpyMedianMs: median(numpyMs), numpyOneThreadBestMs: best(numpyOneThreadMs), numpyOneThreadMedianMs: median(numpyOneThreadMs), smallestGap: ref.smallestGap, kernels: results }));
 if (results.some((r) => r.differing > 0)) process.exitCode = 1;
