@@ -140,6 +140,30 @@ test('wasm-simd-f64 sizes its memory for a chunk of 256 images: the largest batc
   t.deepEqual([...kernel.forward(x, 3).predicted], argmaxes(jsProbabilities(network, x, 3), network.outputSize));
 });
 
+test('wasm-simd-f64 gives what the JavaScript kernel gives for hostile weights: infinities, NaN, sums that overflow', (t) => {
+  type Conv = Extract<Network['layers'][number], { kind: 'convolution' }>;
+  type Affine = Extract<Network['layers'][number], { kind: 'affine' }>;
+  const convOf = (network: Network) => network.layers[0] as Conv;
+  const affineOf = (network: Network) => network.layers.find((layer) => layer.kind === 'affine') as Affine;
+  const x = pixels(6, CASES[1].network().inputSize, 3);
+  const run = (network: Network, name: 'wasm-simd-f64' | 'js-f64') => {
+    const { predicted, confidence } = createForwardKernel(network, name, { normalize: true, maxBatchSize: 6 }).forward(x, 6);
+    return { predicted: [...predicted], confidence: [...confidence] };
+  };
+  const clean = run(CASES[1].network(), 'js-f64');
+  for (const [name, poison] of [
+    ['an infinite filter weight', (network: Network) => { convOf(network).W.data[3] = Infinity; }],
+    ['a NaN bias', (network: Network) => { convOf(network).b[1] = Number.NaN; }],
+    ['affine weights whose sums overflow', (network: Network) => { affineOf(network).W.data.fill(1e308, 0, 40); }],
+  ] as const) {
+    const network = CASES[1].network();
+    poison(network);
+    const js = run(network, 'js-f64');
+    t.notDeepEqual(js, clean, `${name} changes the outputs`);
+    t.deepEqual(run(network, 'wasm-simd-f64'), js, name);
+  }
+});
+
 test('wasm-simd-f64 refuses a batch larger than its buffers', (t) => {
   const network = CASES[0].network();
   const kernel = createForwardKernel(network, 'wasm-simd-f64', { normalize: true, maxBatchSize: 2 });
