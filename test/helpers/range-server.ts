@@ -22,6 +22,8 @@ export interface Fault {
   /** Always end the connection at this byte of the object, whatever Content-Length said. */
   readonly cutAt?: number;
   readonly redirectTo?: string;
+  /** Stop writing at this byte of the object and hold the connection open, silent. */
+  readonly stallAt?: number;
   /** Answer every request with the whole object (200), as a server without Range support does. */
   readonly ignoreRange?: boolean;
 }
@@ -108,7 +110,7 @@ export async function startRangeServer(files: Record<string, Buffer> = {}, optio
 /** The body in chunks of 64 KiB, waiting for the socket, with the fault's drop or cut applied. */
 function writeBody(response: ServerResponse, body: Buffer, first: number, fault: Fault | undefined, record: Served): void {
   const dropping = fault?.dropAt !== undefined && (fault.times ?? 1) > 0;
-  const stopAt = fault?.cutAt ?? (dropping ? fault!.dropAt! : Infinity);
+  const stopAt = fault?.cutAt ?? fault?.stallAt ?? (dropping ? fault!.dropAt! : Infinity);
   let offset = 0;
   const next = (): void => {
     const end = Math.min(body.length, offset + 65536, Math.max(0, stopAt - first));
@@ -121,6 +123,7 @@ function writeBody(response: ServerResponse, body: Buffer, first: number, fault:
       return;
     }
     if (offset >= body.length) return void response.end();
+    if (fault?.stallAt !== undefined) return;
     // The fault: the connection ends with the body short of its Content-Length.
     if (dropping) {
       fault!.times = (fault!.times ?? 1) - 1;

@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -185,6 +185,20 @@ test('TLS and DNS failures are named', async (t) => {
 test('a refused connection is retried 5 times, then one line naming the cause', async (t) => {
   const refused = 'http://127.0.0.1:1/images.gz';
   await t.throwsAsync(readIdxHeaderOf(refused, 'images'), { message: `${refused}: connection failed (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1), at byte 0; gave up after 5 retries` });
+});
+
+test.serial('Ctrl-C while a server holds the body silent: exit 130 at once, one line, nothing written', async (t) => {
+  server.faults.set('images.gz', { stallAt: 500_000 });
+  try {
+    const cwd = await mkdtemp(join(tmpdir(), 'mnist-eval-remote-'));
+    const result = await mnistEval(['--images', server.url('images.gz'), '--labels', server.url('labels.gz'), '--report', 'r.json'], { cwd, kill: { signal: 'SIGINT', when: 'handled', delayMs: 1000 } });
+    t.is(result.code, 130, result.stderr);
+    t.deepEqual(result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('evaluating ')), ['mnist-eval: interrupted; no output written']);
+    t.true(result.exitedAfterMs! < 5000, `exited ${result.exitedAfterMs} ms after the signal`);
+    t.deepEqual(await readdir(cwd, { recursive: true }), []);
+  } finally {
+    server.faults.clear();
+  }
 });
 
 test('a URL that does not parse, and an s3:// URL without a key, are named', async (t) => {
