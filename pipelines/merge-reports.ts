@@ -17,6 +17,7 @@ import { checkPlaces } from '../src/outputs/output-places.js';
 import { findChartFont } from '../src/charts/chart-font.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { TileCollector } from '../src/mosaic/tile-collector.js';
+import { CellImages } from '../src/html/cell-images.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
 import { decodeTiles, formatReportJson } from '../src/report/report-json.js';
 import { validatePartialReport } from '../src/report/validate-partial.js';
@@ -34,6 +35,8 @@ export interface MergedReport {
   readonly report: Report;
   /** The merged mosaic's tiles, in mosaic order. */
   readonly tiles: Misclassified[];
+  /** Of each confusion cell, the first `htmlCap` errors of all shards, in dataset order (undefined: the shards carry none). */
+  readonly cellImages?: Misclassified[];
 }
 
 /**
@@ -115,6 +118,7 @@ const sameRun = (report: Report) =>
     mosaicCap: report.shard?.mosaicCap,
     mosaicOrder: report.shard?.mosaicOrder,
     mosaicScale: report.shard?.mosaicScale,
+    htmlCap: report.shard?.htmlCap,
   });
 
 /** Checks that `parts` are the N shards of one run, each once; returns them in shard order. */
@@ -169,6 +173,8 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
   let peak = 0;
   const errors: Prediction[] = [];
   const collector = new TileCollector<Misclassified>(firstShard.mosaicCap, firstShard.mosaicOrder);
+  // Every shard has cellTiles or none does (their htmlCap is compared by checkShards).
+  const cells = firstShard.htmlCap === undefined ? undefined : new CellImages(firstShard.htmlCap);
   for (const { file, report } of ordered) {
     report.confusion.forEach((row, t) => row.forEach((n, p) => (confusion[t][p] += n)));
     correct += report.correct;
@@ -178,6 +184,8 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
     peak = Math.max(peak, report.resources?.peakRssMb ?? 0);
     for (const error of report.errors) errors.push(error);
     for (const tile of decodeTiles(report.shard.tiles, firstShard.rows * firstShard.cols, file)) collector.offer(tile);
+    // In shard order, each in dataset order: the first htmlCap of a cell over all shards.
+    if (cells !== undefined) for (const tile of decodeTiles(report.shard.cellTiles ?? [], firstShard.rows * firstShard.cols, file)) cells.offer(tile);
   }
   const tiles = collector.tiles();
   const report = buildReport({
@@ -196,7 +204,7 @@ export function mergeReports(parts: readonly PartialReport[], outputs: { mosaic:
     range: first.range,
     classes: first.classes,
   });
-  return { report, tiles };
+  return { report, tiles, cellImages: cells?.images() };
 }
 
 /**
@@ -214,7 +222,7 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
     // One at a time: at most one report's text is held beside the parsed ones.
     const parts: PartialReport[] = [];
     for (const part of options.parts) parts.push(await readPartialReport(part));
-    const { report, tiles } = mergeReports(parts, options, started);
+    const { report, tiles, cellImages } = mergeReports(parts, options, started);
     const ordered = [...parts].sort((a, b) => a.report.shard.index - b.report.shard.index);
     // A shard without its CSV is refused before anything is said or written.
     const csvs = options.predictions === undefined ? undefined : predictionsOf(ordered);
@@ -223,7 +231,8 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
     if (options.predictions !== undefined && csvs !== undefined) await joinPredictions(ordered, csvs, outputs.openStream(options.predictions));
     hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);
     const mosaic = renderMosaic(tiles, { rows, cols, scale: mosaicScale, classes: report.classes, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
-    await stageResults(outputs, options, { report, reportJson: formatReportJson(report), mosaic, tiles, rows, cols });
+    const htmlCap = parts[0].report.shard.htmlCap;
+    await stageResults(outputs, options, { report, reportJson: formatReportJson(report), mosaic, tiles, rows, cols, cellImages, htmlCap });
     await outputs.commit();
     return report;
   } catch (error) {

@@ -138,7 +138,8 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       evaluateBatches$(batches$, network, plan, {
         mosaicCap: options.mosaicCap,
         mosaicOrder: options.mosaicOrder,
-        cellCap: options.html === undefined ? undefined : options.htmlCap ?? DEFAULT_HTML_CAP,
+        // A shard keeps them for the HTML page a merge may draw.
+        cellCap: options.html === undefined && options.shard === undefined ? undefined : options.htmlCap ?? DEFAULT_HTML_CAP,
         credits,
         threadSource,
         onPredictionRows: predictions ? (rows) => predictions.write(rows) : undefined,
@@ -169,6 +170,8 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
         // The shard's own CSV, for `merge --predictions`: found from the partial report's folder.
         predictions: options.predictions === undefined || options.predictions === '-' ? undefined : relative(dirname(resolve(options.report)), resolve(options.predictions)),
         tiles: encodeTiles(tiles),
+        htmlCap: options.htmlCap ?? DEFAULT_HTML_CAP,
+        cellTiles: encodeTiles(result.cellImages ?? []),
       },
     });
     // A signal while staging (an HTML page, charts) ends the wait at once; the staging stops at its next file.

@@ -148,6 +148,10 @@ export interface ShardPart extends Shard, RecordRange {
   readonly predictions?: string;
   /** The shard's first `mosaicCap` errors in `mosaicOrder`, with their pixels. */
   readonly tiles: PartialTile[];
+  /** The cap of the HTML report's images a confusion cell (--html-cap), and of `cellTiles`. */
+  readonly htmlCap?: number;
+  /** Of each confusion cell, the shard's first `htmlCap` errors in dataset order, with their pixels: a merge's HTML page shows them. */
+  readonly cellTiles?: PartialTile[];
 }
 
 /** The JSON report of a run (`--report`), of a shard, or of a merge. */

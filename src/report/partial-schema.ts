@@ -16,6 +16,7 @@ import { MAX_BATCH_SIZE, MAX_THREADS, MAX_WORKERS } from '../operators/forward-p
 import { MAX_RECORD_BYTES } from '../sources/idx.js';
 import { WEIGHT_FORMATS } from '../types.js';
 import { MAX_CLASS_NAME_CHARS } from '../datasets/class-names.js';
+import { MAX_HTML_CAP } from '../html/html-limits.js';
 
 /** The most classes a confusion matrix may have: far above MNIST's 10, and a matrix of a million cells at most. */
 export const MAX_CLASSES = 1024;
@@ -52,6 +53,9 @@ const shard = z.object({
   mosaicScale: z.int().min(1).max(MAX_MOSAIC_SCALE).optional(),
   predictions: z.string().optional(),
   tiles: z.array(tile).max(MAX_MOSAIC_CAP),
+  htmlCap: z.int().min(1).max(MAX_HTML_CAP).optional(),
+  // At most one for each error: checked against the error list after the shape.
+  cellTiles: z.array(tile).optional(),
 });
 
 const model = z.object({

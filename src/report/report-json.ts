@@ -43,7 +43,7 @@ type WriteValue = (out: ByteWriter, indent: string) => void;
 export function formatReportJson(report: { readonly errors?: readonly Prediction[]; readonly shard?: ShardPart | null }, errorList?: ErrorList): Buffer {
   const { shard } = report;
   const errors = errorList ?? report.errors ?? [];
-  const out = new ByteWriter(64 * 1024 + errors.length * 90 + (shard?.tiles?.length ?? 0) * 1200);
+  const out = new ByteWriter(64 * 1024 + errors.length * 90 + ((shard?.tiles?.length ?? 0) + (shard?.cellTiles?.length ?? 0)) * 1200);
   writeObject(out, '', report, {
     errors: (out, indent) => writeErrors(out, indent, errors),
     ...(shard ? { shard: shardWriter(shard) } : {}),
@@ -54,7 +54,10 @@ export function formatReportJson(report: { readonly errors?: readonly Prediction
 
 /** A shard's part: its fields in order, its tiles one a line (at the end, if the part has no `tiles` key). */
 const shardWriter = (shard: ShardPart): WriteValue => (out, indent) =>
-  writeObject(out, indent, { ...shard, tiles: shard.tiles }, { tiles: (out, indent) => writeTiles(out, indent, shard.tiles ?? []) });
+  writeObject(out, indent, { ...shard, tiles: shard.tiles }, {
+    tiles: (out, indent) => writeTiles(out, indent, shard.tiles ?? []),
+    ...(shard.cellTiles === undefined ? {} : { cellTiles: (out: ByteWriter, indent: string) => writeTiles(out, indent, shard.cellTiles ?? []) }),
+  });
 
 /**
  * `object` as formatJson lays it out at `indent`: its own keys in order, each value in the house

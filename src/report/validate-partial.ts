@@ -40,6 +40,7 @@ export function validatePartialReport(value: unknown, file: string): ValidPartia
   checkClasses(report, fail);
   checkErrors(report, fail);
   checkTiles(report, fail);
+  checkCellTiles(report, fail);
   return report;
 }
 
@@ -139,6 +140,35 @@ function checkTiles({ errors, shard }: ValidPartialReport, fail: Fail): void {
   if (last === undefined || tiles.length === errors.length) return;
   const before = errors.find((error) => !shownIndices.has(error.index) && compare(error, last) < 0);
   if (before !== undefined) fail(`shard.tiles leaves out image ${before.index}, which comes before image ${last.index} in the mosaic's ${mosaicOrder} order`);
+}
+
+/**
+ * The cells' tiles, when there are any: of each confusion cell, its first `htmlCap` errors in
+ * dataset order, each as in the error list, with its pixels. Worked out from the error list and
+ * compared tile by tile, so nothing is left out, added or reordered.
+ */
+function checkCellTiles({ errors, shard, confusion }: ValidPartialReport, fail: Fail): void {
+  const { cellTiles, htmlCap, rows, cols } = shard;
+  if (cellTiles === undefined && htmlCap === undefined) return;
+  if (cellTiles === undefined || htmlCap === undefined) fail('shard.cellTiles and shard.htmlCap come together, expected both or neither');
+  const classes = confusion.length;
+  const kept = new Float64Array(classes * classes);
+  const characters = 4 * Math.ceil((rows * cols) / 3);
+  let i = 0;
+  for (const error of errors) {
+    const cell = error.label * classes + error.predicted;
+    if (kept[cell] >= htmlCap) continue;
+    kept[cell] += 1;
+    const tile = cellTiles[i];
+    const field = `shard.cellTiles[${i}]`;
+    if (tile === undefined) fail(`shard.cellTiles ends at ${i} tiles, expected image ${error.index} next (the first shard.htmlCap ${htmlCap} errors of each cell)`);
+    if (tile.index !== error.index) fail(`${field} is image ${tile.index}, expected image ${error.index} (the first shard.htmlCap ${htmlCap} errors of each cell, in dataset order)`);
+    if (tile.confidence === null) (tile as { confidence: number }).confidence = NaN;
+    if (tile.label !== error.label || tile.predicted !== error.predicted || !Object.is(tile.confidence, error.confidence)) fail(`${field} (image ${tile.index}) differs from its entry in errors (label, predicted or confidence)`);
+    if (tile.pixels.length !== characters || !BASE64.test(tile.pixels)) fail(`${field}.pixels is not the base64 of ${rows * cols} bytes (${rows}x${cols}): ${tile.pixels.length} characters, expected ${characters}`);
+    i++;
+  }
+  if (i !== cellTiles.length) fail(`shard.cellTiles holds ${cellTiles.length} tiles, expected ${i} (the first shard.htmlCap ${htmlCap} errors of each cell)`);
 }
 
 /** The error of image `index` in `errors` (sorted by index), by binary search. */

@@ -52,7 +52,7 @@ test('merge --html --charts --predictions: the single run\'s files (HTML but for
   t.is((await readFile(join(sharded, 'p.csv'), 'utf8')).split('\n').length, 3000 + 2);
   const part = await readJson(join(sharded, 'parts/part-1.json'));
   t.is(part.shard.predictions, 'pred-1.csv', 'the partial report records its CSV, relative to its own folder');
-  t.deepEqual(Object.keys(part.shard), ['index', 'count', 'start', 'end', 'rows', 'cols', 'mosaicCap', 'mosaicOrder', 'mosaicScale', 'predictions', 'tiles'], 'a path, no rows: the partial report stays bounded');
+  t.deepEqual(Object.keys(part.shard), ['index', 'count', 'start', 'end', 'rows', 'cols', 'mosaicCap', 'mosaicOrder', 'mosaicScale', 'predictions', 'tiles', 'htmlCap', 'cellTiles'], 'a path, no rows, at most htmlCap images a cell: the partial report stays bounded');
 });
 
 test('merge --predictions finds the shards\' CSVs from their reports\' folder, wherever the merge runs', async (t) => {

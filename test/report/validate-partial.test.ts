@@ -93,3 +93,30 @@ test('class names: passed on when they are one for each class and as a run write
   refuses(t, { ...report(), classes: 'cat,dog' }, 'classes is the string "cat,dog", expected an array');
   refuses(t, { ...report(), classes: ['cat', 'x'.repeat(300)] }, `classes[1] is the string "${'x'.repeat(40)}…", expected at most 256 characters`);
 });
+
+/** report() with its cells' tiles: errors 2 (0→1), 5 (1→0), 8 (0→1); cell 0→1 keeps `cap` of its two. */
+function withCells(cap: number, indices?: number[]) {
+  const base = report();
+  const kept = indices ?? (cap >= 2 ? [2, 5, 8] : [2, 5]);
+  const cellTiles = kept.map((index) => ({ ...base.errors.find((e) => e.index === index)!, pixels: PIXELS }));
+  return { ...base, shard: { ...base.shard, htmlCap: cap, cellTiles } };
+}
+
+test('the cells\' tiles: of each cell its first htmlCap errors in dataset order, each as in the errors, with its pixels', (t) => {
+  t.is(validatePartialReport(withCells(2), 'p.json').shard.cellTiles?.length, 3);
+  t.is(validatePartialReport(withCells(1), 'p.json').shard.cellTiles?.length, 2, 'cell 0→1 keeps image 2 only');
+  refuses(t, withCells(1, [2, 5, 8]), 'shard.cellTiles holds 3 tiles, expected 2 (the first shard.htmlCap 1 errors of each cell)');
+  refuses(t, withCells(2, [2, 5]), 'shard.cellTiles ends at 2 tiles, expected image 8 next (the first shard.htmlCap 2 errors of each cell)');
+  refuses(t, withCells(1, [5, 2]), 'shard.cellTiles[0] is image 5, expected image 2 (the first shard.htmlCap 1 errors of each cell, in dataset order)');
+  refuses(t, withCells(1, [8, 5]), 'shard.cellTiles[0] is image 8, expected image 2 (the first shard.htmlCap 1 errors of each cell, in dataset order)');
+  const changed = withCells(2);
+  (changed.shard.cellTiles[1] as { predicted: number }).predicted = 1;
+  refuses(t, changed, 'shard.cellTiles[1] (image 5) differs from its entry in errors (label, predicted or confidence)');
+  const short = withCells(2);
+  (short.shard.cellTiles[2] as { pixels: string }).pixels = 'AAA=';
+  refuses(t, short, 'shard.cellTiles[2].pixels is not the base64 of 4 bytes (2x2): 4 characters, expected 8');
+  const alone = withCells(2);
+  refuses(t, { ...alone, shard: { ...alone.shard, htmlCap: undefined } }, 'shard.cellTiles and shard.htmlCap come together, expected both or neither');
+  refuses(t, { ...alone, shard: { ...alone.shard, htmlCap: 0 } }, 'shard.htmlCap is 0, expected at least 1');
+  refuses(t, { ...alone, shard: { ...alone.shard, htmlCap: 10_001 } }, 'shard.htmlCap is 10001, expected at most 10000');
+});
