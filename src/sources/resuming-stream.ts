@@ -76,11 +76,14 @@ async function* resumedBytes(url: string, read: RangeReader, options: ResumeOpti
       let got = 0;
       const short = (why: string) => new TransientError(`the body ended after ${got} of its ${response!.length ?? 'unknown number of'} bytes${why}`);
       try {
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        for await (const whole of response.body as AsyncIterable<Buffer>) {
+          // A server that sends past the end asked for gives nothing beyond it.
+          const chunk = options.end !== undefined && position + whole.length > options.end ? whole.subarray(0, options.end - position) : whole;
           got += chunk.length;
           position += chunk.length;
           failures = 0;
-          yield chunk;
+          if (chunk.length > 0) yield chunk;
+          if (options.end !== undefined && position >= options.end) return;
         }
       } catch (error) {
         const failure = networkError(url, error);

@@ -124,3 +124,8 @@ test('destroying the stream aborts the request it waits for, and asks for nothin
   t.is(signals.length, 1);
   t.true(signals[0].aborted);
 });
+
+test('a server that sends past the end asked for gives nothing beyond it', async (t) => {
+  const generous: RangeReader = async (request) => ({ body: Readable.from([object.subarray(request.start)]), length: object.length - request.start, size: object.length, validator: '"v1"' });
+  t.true((await collect(open(generous, { start: 4, end: 16 }))).equals(object.subarray(4, 16)));
+});
