@@ -1,34 +1,41 @@
 #!/usr/bin/env node
-// Runs the bundled CLI (dist/bundle/mnist-eval.js, built by `npm install` / `npm run build:cli`):
-// one module to load, so the process starts in little more than the time of `node -e 0`. Where the
-// bundle is missing, or older than a source file of this checkout, the TypeScript sources run
-// through tsx instead, which takes about a second longer to start.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// Runs the bundled CLI (dist/bundle/mnist-eval.js and the chunks beside it, built by `npm install` /
+// `npm run build:cli`): a few modules to load, so the process starts in little more than the time
+// of `node -e 0`. Where the bundle is missing, or older than a source file of this checkout, the
+// TypeScript sources run through tsx instead, which takes about a second longer to start.
+import { existsSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 
 const bundle = new URL('../dist/bundle/mnist-eval.js', import.meta.url);
 
-/** The newest modification time of the .ts files under `dir` (0 when there is no such folder). */
-function newestSource(dir) {
-  let newest = 0;
+/** The newest modification time of the .ts files under `dir` (0 when there is no such folder, as in an installed package). */
+async function newestSource(dir) {
   let entries;
   try {
-    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch {
     return 0;
   }
-  for (const entry of entries) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).mtimeMs);
-  }
-  return newest;
+  const times = await Promise.all(
+    entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts')).map(async (entry) => (await stat(`${entry.parentPath ?? entry.path}/${entry.name}`)).mtimeMs),
+  );
+  return Math.max(0, ...times);
 }
 
-const fresh = existsSync(bundle) &&
-  statSync(bundle).mtimeMs >= Math.max(newestSource(new URL('../src', import.meta.url)), newestSource(new URL('../pipelines', import.meta.url)));
-
 let cli;
-if (fresh) {
-  cli = await import(bundle.href);
-} else {
+if (existsSync(bundle)) {
+  // A checkout's sources (some 170 files) are statted on libuv's threads while this thread parses
+  // the bundle, rather than one after the other; an installed package has none. A stale bundle's
+  // failure to load is no error: the sources run instead.
+  const built = statSync(bundle).mtimeMs;
+  const newest = Promise.all([newestSource(new URL('../src', import.meta.url)), newestSource(new URL('../pipelines', import.meta.url))]);
+  const loaded = import(bundle.href).then((module) => ({ module }), (error) => ({ error }));
+  const fresh = built >= Math.max(...(await newest));
+  const { module, error } = await loaded;
+  if (fresh && error !== undefined) throw error;
+  if (fresh) cli = module;
+}
+if (cli === undefined) {
   const { register } = await import('tsx/esm/api');
   register();
   cli = await import('../src/cli/main.ts');
