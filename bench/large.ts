@@ -191,6 +191,6 @@ if (!v['no-scale'] && !v.quick) {
 process.stdout.write(`\n${lines.join('\n')}\n`);
 const table = largeTable(results, loadBefore, loadavg()[0]);
 process.stdout.write(`\n${table}\n`);
-updateReadmeSection('bench:large', table, new Date().toISOString(), v.quick ? 'npm run bench -- --quick' : 'npm run bench');
+updateReadmeSection('bench:large', table, new Date().toISOString(), ['npx tsx bench/large.ts', ...process.argv.slice(2)].join(' '));
 if (v.json) await writeFile(v.json, JSON.stringify(results, null, 2) + '\n');
 if (!v['no-backpressure']) await runBackpressureBench({ dir });
