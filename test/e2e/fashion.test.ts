@@ -91,20 +91,26 @@ function registerTests(): void {
 
   test('shards carry the names and merge keeps them: the merged report and mosaic equal a single run\'s', async (t) => {
     const dir = await folder();
-    const single = await run(['--dataset', 'fashion-test', '--limit', '3000', '--report', 'single.json', '--mosaic', 'single.png'], dir);
+    const single = await run(['--dataset', 'fashion-test', '--limit', '3000', '--report', 'single.json', '--mosaic', 'single.png', '--html', 'single.html', '--html-cap', '20'], dir);
     t.is(single.code, 0, single.stderr);
     for (const k of [0, 1]) {
-      const shard = await run(['--dataset', 'fashion-test', '--limit', '3000', '--shard', `${k}/2`, '--report', `part-${k}.json`, '--mosaic', `part-${k}.png`], dir);
+      const shard = await run(['--dataset', 'fashion-test', '--limit', '3000', '--shard', `${k}/2`, '--html-cap', '20', '--report', `part-${k}.json`, '--mosaic', `part-${k}.png`], dir);
       t.is(shard.code, 0, shard.stderr);
       t.deepEqual(JSON.parse(await readFile(join(dir, `part-${k}.json`), 'utf8')).classes, CLASSES);
     }
-    const merged = await mnistEval(['merge', 'part-0.json', 'part-1.json', '--report', 'merged.json', '--mosaic', 'merged.png'], { cwd: dir });
+    const merged = await mnistEval(['merge', 'part-0.json', 'part-1.json', '--report', 'merged.json', '--mosaic', 'merged.png', '--html', 'merged.html'], { cwd: dir });
     t.is(merged.code, 0, merged.stderr);
     const a = JSON.parse(await readFile(join(dir, 'single.json'), 'utf8'));
     const b = JSON.parse(await readFile(join(dir, 'merged.json'), 'utf8'));
     for (const field of ['accuracy', 'correct', 'total', 'misclassified', 'confusion', 'perClass', 'classes', 'errors', 'range']) t.deepEqual(b[field], a[field], field);
     t.true((await readFile(join(dir, 'merged.png'))).equals(await readFile(join(dir, 'single.png'))), 'the mosaic, byte for byte');
     t.deepEqual(JSON.parse(await readFile(join(dir, 'merged.tiles.json'), 'utf8')).classes, CLASSES);
+    // The page: the single run's but for its time row, each cell's first 20 images from both shards.
+    const page = async (name: string) => (await readFile(join(dir, name), 'utf8')).replace(/(<th scope="row">time<\/th><td>)[^<]*/, '$1');
+    const html = await page('merged.html');
+    t.is(html, await page('single.html'));
+    t.true(html.includes('<div id="cell-images" aria-live="polite" data-cap="20">'));
+    t.true(html.includes('(at most 20 images a cell, --html-cap: '), 'some cell of 3,000 images has more than 20');
 
     // Shards that name their classes differently are not of one run; names a run could not write are refused.
     const part1 = JSON.parse(await readFile(join(dir, 'part-1.json'), 'utf8'));
