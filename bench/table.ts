@@ -46,6 +46,12 @@ function nodeTable(n: NodeFigures, r: Results): string[] {
     ...n.convnets.map((c) =>
       row(whole(`\`--model ${c.model}\`, ${c.images.toLocaleString('en-US')} images${c.images < 10_000 ? ' (a subset)' : ''}, ${c.weights}`), c.wall, 'the book\'s numpy layers (test/reference/convnet_reference.py)'),
     ),
+    ...(n.trainSet
+      ? [
+          `| the CLI on the 60,000 training images, \`--workers 1\`: forward pass (\`timing.forwardMs\`) | ${ms(n.trainSet.workers1)} | | | |`,
+          `| the CLI on the 60,000 training images, \`--workers 2\`: forward pass (\`timing.forwardMs\`) | ${ms(n.trainSet.workers2)} | \`--workers 1\` | ${ms(n.trainSet.workers1)} | ${(n.trainSet.workers2.median / n.trainSet.workers1.median).toFixed(2)} |`,
+        ]
+      : []),
     `| \`node -e 0\`, for reference | ${ms(n.nodeStart)} | | | |`,
     '',
     `Kernel of the CLI's runs (the report's \`forward.kernel\`): **${n.kernel}**. Load average (1, 5, 15 min): ${load(n.loadAverage.before)} before, ${load(n.loadAverage.after)} after.`,
@@ -92,12 +98,6 @@ function scalingTable(s: Scaling, node: string): string[] {
     `| 2 workers | ${ms(s.workers2)} | ${ips(s.workers2, s.images)} | ${(s.workers1.median / s.workers2.median).toFixed(2)} |`,
     `| the pool alone, started and warm: 1 worker | ${ms(s.steady1)} | ${ips(s.steady1, s.images)} | 1.00 |`,
     `| the pool alone, started and warm: 2 workers | ${ms(s.steady2)} | ${ips(s.steady2, s.images)} | ${(s.steady1.median / s.steady2.median).toFixed(2)} |`,
-    ...(s.cliTrain
-      ? [
-          `| CLI on the training set, report's forwardMs, --workers 1 | ${ms(s.cliTrain.workers1)} | ${ips(s.cliTrain.workers1, s.cliTrain.images)} | 1.00 |`,
-          `| CLI on the training set, report's forwardMs, --workers 2 | ${ms(s.cliTrain.workers2)} | ${ips(s.cliTrain.workers2, s.cliTrain.images)} | ${(s.cliTrain.workers1.median / s.cliTrain.workers2.median).toFixed(2)} |`,
-        ]
-      : []),
   ];
 }
 
