@@ -5,7 +5,7 @@
  * against errors) is checked after it, in validate-partial.ts.
  *
  * Trusted, after those checks: the counts (`total`, `correct`, `misclassified`, `confusion`), the
- * error list, the tiles and `shard`; passed on as they are: `inputs`, `model`, `forward`,
+ * error list, the tiles (the mosaic's and the cells') and `shard`; passed on as they are: `inputs`, `model`, `forward`,
  * `normalize`, `batchSize`, `range`, `predictions`. Not trusted and made anew by the merge:
  * `accuracy`, `perClass`, `mosaic`, `timing.totalMs`; so their shape is not checked. `classes`, when present,
  * is checked as a run's `--classes` is (one line each, none empty or twice, one for each class).

@@ -5,7 +5,9 @@
  * What a shard's report adds, so that `mnist-eval merge` can rebuild a single run's report and its
  * mosaic without the dataset, is the shard's place and the pixels of its first `cap` errors in the
  * mosaic's order. The merged mosaic's `cap` tiles are the first `cap` of all errors in that order,
- * so they are among the shards' own first `cap`: each shard keeps those, and no more.
+ * so they are among the shards' own first `cap`: each shard keeps those, and no more. The same
+ * holds for the HTML page's cells: each shard keeps the first `htmlCap` errors of each cell
+ * (`cellTiles`, in dataset order), among which are the merged run's first `htmlCap` of that cell.
  */
 import { InputError } from '../errors.js';
 import { ByteWriter } from './byte-writer.js';
