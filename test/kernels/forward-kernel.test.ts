@@ -112,6 +112,25 @@ for (const name of KERNELS) {
   });
 }
 
+for (const name of ['wasm-simd-f32', 'wasm-relaxed-simd-f32'] as const) {
+  test(`${name}: the first layer for pixel counts around its 64-pixel chunks and widths of 1 to 5 register blocks`, (t) => {
+    for (const [inputs, classes] of [[63, 33], [64, 64], [65, 100], [128, 130], [200, 29], [784, 36]]) {
+      const network = inferMlp(mlp([inputs, classes], inputs + classes, 0.2), 'wide.pkl', { inputSize: inputs });
+      const kernel = createForwardKernel(network, name, { normalize: true, maxBatchSize: 6 });
+      const x = pixels(6, inputs, inputs);
+      x.fill(255, 0, inputs); // an image with no zero pixel
+      x.fill(0, inputs, 2 * inputs); // and one with nothing but zeros
+      const expected = expectedOutput(network, x, 6, true);
+      const { predicted, confidence } = kernel.forward(x, 6);
+      for (let i = 0; i < 6; i++) {
+        const sorted = [...expected[i]].sort((a, b) => b - a);
+        if (sorted[0] - sorted[1] > 1e-4) t.is(predicted[i], argmax(expected[i]), `${inputs} → ${classes}, image ${i}`);
+        t.true(Math.abs(confidence[i] - sorted[0]) < 1e-5, `${inputs} → ${classes}, image ${i}: ${confidence[i]} vs ${sorted[0]}`);
+      }
+    }
+  });
+}
+
 test('both kernels give the same predictions on random MLPs and pixels (property)', (t) => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 8 }), fc.nat(), (inputs, hidden, classes, count, seed) => {
