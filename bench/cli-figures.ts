@@ -181,8 +181,8 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
 /**
  * The ch. 7 SimpleConvNet (the book's trained weights) and the ch. 8 DeepConvNet: mnist-eval's
  * whole run (report and mosaic) against test/reference/convnet_reference.py (the book's layers and
- * im2col in numpy, float64), alternating; ch. 8 on the first images only (about 6 s per 1,000 on
- * each side here), and on fixed random weights (test/fixtures/make-models.py): the book's trained
+ * im2col in numpy, float64), alternating; ch. 8 on the first 1,000 images only (numpy takes 3-6 s
+ * per 1,000 here, so the full set would take about a minute a run), and on fixed random weights (test/fixtures/make-models.py): the book's trained
  * deep_convnet_params.pkl is not in the data folder, and neither side's time depends on the values.
  */
 async function convnetFigures(node: NodeBinary, o: FigureOptions, ours: (extra?: string[]) => Promise<{ ms: number }>, readReport: () => { accuracy: number }): Promise<ConvnetFigure[]> {
