@@ -49,6 +49,8 @@ export interface NodeFigures {
   readonly kernel: string;
   readonly warmKernels: KernelFigure[];
   readonly warmNumpy: Stat;
+  /** numpy's warm pass on one OpenBLAS thread, for reference (its two threads collapse on a busy machine). */
+  readonly warmNumpyOneThread: Stat | null;
   readonly warmOnnx: { kernel: string; pair: Pair };
   readonly defaultRun: RunPair;
   readonly onnxRun: RunPair;
@@ -90,8 +92,11 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
   o.log(`bench: ${node.label}: warm forward passes (bench/kernel.ts, bench/onnx-forward.ts)`);
   const passes = o.quick ? '5' : '20';
   const rounds = o.quick ? '1' : '3';
-  const kernels = lastJson<{ numpyBestMs: number; numpyMedianMs: number; kernels: { kernel: string; bestMs: number; medianMs: number }[] }>(tsx('kernel.ts', ['--passes', passes, '--rounds', rounds]));
+  const kernels = lastJson<{
+    numpyBestMs: number; numpyMedianMs: number; numpyOneThreadBestMs?: number; numpyOneThreadMedianMs?: number; kernels: { kernel: string; bestMs: number; medianMs: number }[];
+  }>(tsx('kernel.ts', ['--passes', passes, '--rounds', rounds]));
   const warmNumpy: Stat = { median: kernels.numpyMedianMs, min: kernels.numpyBestMs, runs: [] };
+  const warmNumpyOneThread: Stat | null = kernels.numpyOneThreadBestMs === undefined ? null : { median: kernels.numpyOneThreadMedianMs!, min: kernels.numpyOneThreadBestMs, runs: [] };
   const warmKernels = kernels.kernels.map((k) => ({ kernel: k.kernel, warm: { ours: { median: k.medianMs, min: k.bestMs, runs: [] }, peer: warmNumpy } }));
   const onnx = lastJson<{ kernel: string; oursMs: number[]; onnxruntimeMs: number[] }>(tsx('onnx-forward.ts', ['--passes', passes, '--rounds', rounds]));
 
@@ -166,6 +171,7 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
     kernel,
     warmKernels,
     warmNumpy,
+    warmNumpyOneThread,
     warmOnnx: { kernel: onnx.kernel, pair: { ours: stat(onnx.oursMs), peer: stat(onnx.onnxruntimeMs) } },
     defaultRun: pairOf(defaults),
     onnxRun: pairOf(onnxRuns),

@@ -32,6 +32,9 @@ function nodeTable(n: NodeFigures, r: Results): string[] {
     `| what (10,000 test images, batches of 100 unless said) | mnist-eval ms, median (min) | peer | peer ms, median (min) | ours ÷ peer |`,
     `| --- | ---: | --- | ---: | ---: |`,
     ...n.warmKernels.map((k) => row(`forward pass, warm, in one process (bench/kernel.ts): ${k.kernel}`, k.warm, `${numpy}, warm`)),
+    ...(n.warmNumpyOneThread
+      ? n.warmKernels.map((k) => row(`forward pass, warm: ${k.kernel}, against numpy on one thread, for reference`, { ours: k.warm.ours, peer: n.warmNumpyOneThread! }, 'numpy, `OPENBLAS_NUM_THREADS=1`, warm'))
+      : []),
     row(`forward pass, warm, in one process, \`ch03_legacy.onnx\` (bench/onnx-forward.ts): ${n.warmOnnx.kernel}`, n.warmOnnx.pair, `${ort}, warm`),
     row("forward pass in the CLI's default run (`timing.forwardMs`)", { ours: n.defaultRun.forward.ours, peer: n.warmNumpy }, `${numpy}, warm`),
     row("forward pass in the CLI's default run (`timing.forwardMs`)", n.defaultRun.forward, 'numpy_mnist.py, its batch loop'),
