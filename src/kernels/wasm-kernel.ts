@@ -70,7 +70,8 @@ export function createWasmKernel(network: Network, options: KernelOptions, build
     return at;
   };
   const placed = affine.map((layer) => ({ layer, W: reserve(layer.W.rows * strideOf(layer.W.cols) * 4), b: reserve(strideOf(layer.W.cols) * 4) }));
-  const pixels = reserve(maxBatchSize * network.inputSize);
+  // The first layer reads its pixels 64 at a time, past the last image's end too: 64 bytes more.
+  const pixels = reserve(maxBatchSize * network.inputSize + 64);
   const table = reserve(256 * 4);
   // The first layer's list of (row offset, input) pairs for its nonzero pixels, one per thread.
   const scratch = Array.from({ length: threads }, () => reserve(affine[0].W.rows * 8));
