@@ -1,6 +1,6 @@
 // Activations in place, and the output layer: the argmax of each row with its confidence.
 
-import { expV } from './exp';
+import { expNegV, expV } from './exp';
 
 /** Below this a sigmoid's output is flushed to 0 (its share of any next sum is far below an ulp),
  *  so no later product is subnormal (the slow path of x86's SIMD units). */
@@ -12,7 +12,7 @@ export function sigmoidInPlace(a: usize, n: i32): void {
   const flush = f32x4.splat(FLUSH);
   for (let i = 0; i < n; i += 4) {
     const p = a + (<usize>i << 2);
-    const z = f32x4.div(one, f32x4.add(one, expV(f32x4.neg(v128.load(p)))));
+    const z = f32x4.div(one, f32x4.add(one, expNegV(v128.load(p))));
     v128.store(p, v128.andnot(z, f32x4.lt(z, flush)));
   }
 }

@@ -41,6 +41,25 @@ export function expV(x: v128): v128 {
   return f32x4.mul(p, i32x4.shl(t, 23));
 }
 
+/**
+ * e^-a, the same steps as expV(-a) on the negated values (each rounding is symmetric, so the
+ * bits are expV's), without the negation: the polynomial in r' = -r has alternating signs.
+ */
+// @ts-ignore: decorator
+@inline
+export function expNegV(a: v128): v128 {
+  const c = f32x4.pmax(f32x4.pmin(a, f32x4.splat(-X_MIN)), f32x4.splat(-X_MAX));
+  const t = madd(c, f32x4.splat(-LOG2E), f32x4.splat(MAGIC));
+  const n = f32x4.sub(t, f32x4.splat(MAGIC));
+  const r = madd(n, f32x4.splat(LN2_LO), madd(n, f32x4.splat(LN2_HI), c));
+  let p = madd(f32x4.splat(-C5), r, f32x4.splat(C4));
+  p = madd(p, r, f32x4.splat(-C3));
+  p = madd(p, r, f32x4.splat(C2));
+  p = madd(p, r, f32x4.splat(-C1));
+  p = madd(p, r, f32x4.splat(1.0));
+  return f32x4.mul(p, i32x4.shl(t, 23));
+}
+
 /** e^x for each of `n` floats at `x` (n a multiple of 4), into `out`: what the tests check. */
 export function expInto(x: usize, n: i32, out: usize): void {
   for (let i = 0; i < n; i += 4) {

@@ -7,6 +7,7 @@ import test from 'ava';
 import { kernelInstance, relaxedSimdSupported, type KernelBuild } from '../../src/wasm/module.js';
 
 const BUILDS: readonly KernelBuild[] = ['simd', 'relaxed-simd'];
+const f32Of = Math.fround;
 relaxedSimdSupported(); // sets Node 20's flag before the relaxed build is compiled
 
 /** A fresh instance with `floats` float32s of room, and a view of them. */
@@ -65,6 +66,21 @@ for (const build of BUILDS) {
     t.true(f32[5] > 1e-30 && Math.abs(f32[5] / Math.exp(-69) - 1) < 1e-6); // e^-69 ≈ 1.0e-30
     t.is(f32[6], 0); // e^-70 ≈ 4e-31: flushed
     t.is(f32[7], 1);
+  });
+
+  test(`${build}: sigmoid is 1 / (1 + e^-a) with the module's own exp, bit for bit (its e^-a skips the negation)`, (t) => {
+    const n = 4096;
+    const { k, base, f32 } = instance(build, 3 * n);
+    for (let i = 0; i < n; i++) f32[i] = -f32Of(-100 + (200 * i) / n);
+    k.expInto(base, n, base + n * 4); // e^-a, a = -f32[i]
+    for (let i = 0; i < n; i++) f32[2 * n + i] = -f32[i];
+    k.sigmoidInPlace(base + 2 * n * 4, n);
+    const differing = [];
+    for (let i = 0; i < n; i++) {
+      const z = f32Of(1 / f32Of(1 + f32[n + i]));
+      if (f32[2 * n + i] !== (z < 1e-30 ? 0 : z)) differing.push(f32[2 * n + i]);
+    }
+    t.deepEqual(differing, []);
   });
 
   test(`${build}: softmax's argmax is the logits' first largest, its confidence 1 / Σ e^(a - max) over the real columns only`, (t) => {
