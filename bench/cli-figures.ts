@@ -54,6 +54,8 @@ export interface NodeFigures {
   readonly warmOnnx: { kernel: string; pair: Pair };
   readonly defaultRun: RunPair;
   readonly onnxRun: RunPair;
+  /** The same .onnx run without the mosaic (the peer's script draws none), against the same peer runs. */
+  readonly onnxRunNoMosaic?: RunPair;
   readonly variants: Record<string, RunPair>;
   /** The variants the CLI refused on this build, with its one-line reason. */
   readonly variantsNotRun: Record<string, string>;
@@ -84,7 +86,7 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
   const before = loadavg();
   const env = { ...process.env, MNIST_EVAL_DATA_DIR: DATA };
   const report = join(o.out, 'report.json');
-  const cli = (extra: string[] = []) => (freshBundle(), [BIN, '--quiet', '--report', report, '--mosaic', join(o.out, 'errors.png'), ...extra]);
+  const cli = (extra: string[] = []) => (freshBundle(), [BIN, '--quiet', '--report', report, ...(extra.includes('--no-mosaic') ? [] : ['--mosaic', join(o.out, 'errors.png')]), ...extra]);
   const readReport = () => JSON.parse(readFileSync(report, 'utf8'));
   const ours = (extra: string[] = []) => timed(node.path, cli(extra), { env, cwd: o.out });
   const tsx = (script: string, argv: string[]) => execFileSync(node.path, ['--import', 'tsx', join(ROOT, 'bench', script), ...argv], { cwd: ROOT, env: numpyEnv(), maxBuffer: 1 << 26, encoding: 'utf8' });
@@ -121,6 +123,7 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
   const series = () => ({ oursWall: [] as number[], oursForward: [] as number[], peerWall: [] as number[], peerForward: [] as number[] });
   const defaults = series();
   const onnxRuns = series();
+  const onnxNoMosaic = series();
   const variants = Object.fromEntries(Object.keys(VARIANTS).map((name) => [name, series()]));
   for (let run = 0; run < o.runs; run++) {
     const a = await ours();
@@ -135,6 +138,10 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
     const d = await timed(node.path, onnxArgs);
     onnxRuns.peerWall.push(d.ms);
     onnxRuns.peerForward.push(JSON.parse(d.stdout).forwardMs);
+    // The same without the mosaic: the peer's script draws none.
+    const f = await ours(['--weights', ONNX_MODEL, '--no-mosaic']);
+    onnxNoMosaic.oursWall.push(f.ms);
+    onnxNoMosaic.oursForward.push(readReport().timing.forwardMs);
     for (const [name, extra] of Object.entries(VARIANTS)) {
       if (name in notRun) continue;
       const e = await ours(extra);
@@ -175,6 +182,7 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
     warmOnnx: { kernel: onnx.kernel, pair: { ours: stat(onnx.oursMs), peer: stat(onnx.onnxruntimeMs) } },
     defaultRun: pairOf(defaults),
     onnxRun: pairOf(onnxRuns),
+    onnxRunNoMosaic: pairOf(onnxNoMosaic, onnxRuns),
     variants: Object.fromEntries(Object.entries(variants).filter(([name]) => !(name in notRun)).map(([name, s]) => [name, pairOf(s, defaults)])),
     variantsNotRun: notRun,
     convnets,

@@ -41,6 +41,7 @@ function nodeTable(n: NodeFigures, r: Results): string[] {
     row('forward pass in the CLI, `--weights ch03_legacy.onnx`', n.onnxRun.forward, 'onnxruntime-peer.mjs, its batch loop'),
     row(whole('`mnist-eval` default (bin, report + mosaic)'), n.defaultRun.wall, '`python3 numpy_mnist.py`'),
     row(whole('`mnist-eval --weights ch03_legacy.onnx` (report + mosaic)'), n.onnxRun.wall, '`node onnxruntime-peer.mjs ch03_legacy.onnx`'),
+    ...(n.onnxRunNoMosaic ? [row(whole('`mnist-eval --weights ch03_legacy.onnx --no-mosaic` (report only)'), n.onnxRunNoMosaic.wall, '`node onnxruntime-peer.mjs ch03_legacy.onnx`')] : []),
     ...Object.entries(n.variants).flatMap(([name, v]) => [
       row(`the default run on ${name}: forward pass`, v.forward, 'numpy_mnist.py, its batch loop'),
       row(`the default run on ${name}: whole run`, v.wall, '`python3 numpy_mnist.py`'),
@@ -74,9 +75,12 @@ function goalsTable(n: NodeFigures, machineNode: boolean): string[] {
   const ran = n.warmKernels.find((k) => k.kernel === n.kernel) ?? n.warmKernels.at(-1);
   const ch7 = n.convnets.find((c) => c.model === 'simple-convnet');
   const ch8 = n.convnets.find((c) => c.model === 'deep-convnet');
+  // numpy at its best: its two OpenBLAS threads spin-wait for each other and collapse when another
+  // job holds a core, so the faster of its two-thread and one-thread passes is the peer.
+  const numpyBest = Math.min(n.warmNumpy.min, n.warmNumpyOneThread?.min ?? Infinity);
   const goals: [string, number | undefined, number][] = [
-    [`1. forward pass, warm, best pass (${ran?.kernel ?? '?'}) ÷ numpy's best`, ran && ran.warm.ours.min / ran.warm.peer.min, 0.75],
-    ["1. the CLI's `timing.forwardMs` (median) ÷ numpy's best warm pass", n.defaultRun.forward.ours.median / n.warmNumpy.min, 1.0],
+    [`1. forward pass, warm, best pass (${ran?.kernel ?? '?'}) ÷ numpy's best (1 or 2 threads)`, ran && ran.warm.ours.min / numpyBest, 0.75],
+    ["1. the CLI's `timing.forwardMs` (median) ÷ numpy's best warm pass (1 or 2 threads)", n.defaultRun.forward.ours.median / numpyBest, 1.0],
     ["2. whole default run ÷ numpy's script", n.defaultRun.wall.ours.median / n.defaultRun.wall.peer.median, machineNode ? 0.85 : 0.75],
     ['3. forward pass, warm, best pass, .onnx ÷ onnxruntime-node\'s best', n.warmOnnx.pair.ours.min / n.warmOnnx.pair.peer.min, 1.0],
     ['3. whole run, .onnx ÷ onnxruntime-node', n.onnxRun.wall.ours.median / n.onnxRun.wall.peer.median, 1.0],
