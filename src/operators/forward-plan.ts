@@ -43,8 +43,8 @@ export const MAX_THREADS = 64;
 /** Below this many images the run stays on the main thread alone (see bench/README.md). */
 export const WORKERS_FROM_IMAGES = 20_000;
 /**
- * A convnet's images are ~100× the work of an MLP's (the ch. 7 network ~0.5 ms an image, ch. 8
- * ~1 ms): from this many, a worker beside the main thread halves the run (see bench/convnet.ts).
+ * A convnet's image is 50 to 500 times an MLP's work (the ch. 7 and ch. 8 networks), so a worker
+ * beside the main thread repays its start and warm-up on fewer images (see bench/convnet.ts).
  */
 export const CONVNET_WORKERS_FROM_IMAGES = 10_000;
 
