@@ -1,6 +1,6 @@
 // Activations in place, and the output layer: the argmax of each row with its confidence.
 
-import { expNegV, expV } from './exp';
+import { constant, exp, EXP, EXP_NEG } from './exp';
 
 /** Below this a sigmoid's output is flushed to 0 (its share of any next sum is far below an ulp),
  *  so no later product is subnormal (the slow path of x86's SIMD units). */
@@ -8,11 +8,13 @@ const FLUSH: f32 = 1e-30;
 
 /** z = 1 / (1 + e^-a) on `n` floats at `a` (n a multiple of 4), in place. */
 export function sigmoidInPlace(a: usize, n: i32): void {
-  const one = f32x4.splat(1.0);
+  const k = EXP_NEG;
+  const k0 = constant(k, 0), k1 = constant(k, 1), k2 = constant(k, 2), k3 = constant(k, 3), k4 = constant(k, 4), k5 = constant(k, 5);
+  const k6 = constant(k, 6), k7 = constant(k, 7), k8 = constant(k, 8), k9 = constant(k, 9), k10 = constant(k, 10), one = constant(k, 11);
   const flush = f32x4.splat(FLUSH);
   for (let i = 0; i < n; i += 4) {
     const p = a + (<usize>i << 2);
-    const z = f32x4.div(one, f32x4.add(one, expNegV(v128.load(p))));
+    const z = f32x4.div(one, f32x4.add(one, exp(v128.load(p), k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, one)));
     v128.store(p, v128.andnot(z, f32x4.lt(z, flush)));
   }
 }
@@ -51,6 +53,9 @@ function argmaxRow(row: usize, cols: i32): i32 {
 export function softmaxArgmax(y: usize, rows: i32, cols: i32, stride: i32, predicted: usize, confidence: usize): void {
   const lane = i32x4(0, 1, 2, 3);
   const width = i32x4.splat(cols);
+  const k = EXP;
+  const k0 = constant(k, 0), k1 = constant(k, 1), k2 = constant(k, 2), k3 = constant(k, 3), k4 = constant(k, 4), k5 = constant(k, 5);
+  const k6 = constant(k, 6), k7 = constant(k, 7), k8 = constant(k, 8), k9 = constant(k, 9), k10 = constant(k, 10), k11 = constant(k, 11);
   for (let i = 0; i < rows; i++) {
     const row = y + ((<usize>i * <usize>stride) << 2);
     const best = argmaxRow(row, cols);
@@ -59,7 +64,7 @@ export function softmaxArgmax(y: usize, rows: i32, cols: i32, stride: i32, predi
     for (let j = 0; j < cols; j += 4) {
       // Lanes past the last column (the row's padding) add nothing.
       const inside = i32x4.lt_s(i32x4.add(lane, i32x4.splat(j)), width);
-      const e = expV(f32x4.sub(v128.load(row + (<usize>j << 2)), m));
+      const e = exp(f32x4.sub(v128.load(row + (<usize>j << 2)), m), k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11);
       sum = f32x4.add(sum, v128.and(e, inside));
     }
     const total = f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + (f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3));

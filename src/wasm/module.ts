@@ -84,7 +84,7 @@ export function relaxedSimdSupported(): boolean {
  * area (the module imports its memory, shared, so helper threads can run on it too).
  */
 export function kernelInstance(bytes: number, build: KernelBuild = 'simd'): { k: KernelExports; memory: WebAssembly.Memory; base: number } {
-  const reserved = 65536; // the module's own area below heapBase(): it has no data, so a page is ample
+  const reserved = 65536; // the module's own area below heapBase(): its constants (under 1 KB), so a page is ample
   const pages = Math.min(Math.ceil((reserved + bytes) / 65536), MAX_PAGES);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const k = attach(memory, build);
@@ -93,7 +93,11 @@ export function kernelInstance(bytes: number, build: KernelBuild = 'simd'): { k:
   return { k, memory, base: reserved };
 }
 
-/** `build` instantiated over an existing (shared) memory: what a helper thread does. */
+/**
+ * `build` instantiated over an existing (shared) memory: what a helper thread does. Each instance
+ * writes the module's constants below heapBase() again, the same bytes, so the threads never see
+ * them change.
+ */
 export function attach(memory: WebAssembly.Memory, build: KernelBuild = 'simd'): KernelExports {
   return new WebAssembly.Instance(kernelModule(build), { env: { memory } }).exports as unknown as KernelExports;
 }
