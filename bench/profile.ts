@@ -36,8 +36,9 @@ const PHASES: readonly [string, RegExp][] = [
   [FORWARD, /^(forward|createForwardKernel|createWasmKernel|runRows|receive|dispatch|drain|emitReady)$/],
   [PIPELINE, /^(addBatch|addErrors|offer|misclassifiedIn|predictionRows)$/],
   ['batch loop, not forward: decode IDX, batch', /^(readSamples\$|readBatches\$|packBatch|take|fill|#pull|header|readIdxHeaderOf|createAsyncIterator|openByteStream|openChain)$/],
-  ['CLI: options, start', /^(main|parseCliOptions|newestSource|helpersWanted)$/],
 ];
+/** The CLI's own frames: only where no frame under them names a phase (`main` is below most of a run's work). */
+const CLI: readonly [string, RegExp] = ['CLI: options, start', /^(main|parseCliOptions|newestSource|helpersWanted)$/];
 
 export function profileBreakdown(profile: Profile, onSample?: (phase: string, node: ProfileNode, ms: number) => void): Record<string, number> {
   const parent = new Map<number, number>();
@@ -50,6 +51,7 @@ export function profileBreakdown(profile: Profile, onSample?: (phase: string, no
       const phase = PHASES.find(([, pattern]) => pattern.test(chain[i].callFrame.functionName));
       if (phase) return phase[0];
     }
+    if (chain.some(({ callFrame }) => CLI[1].test(callFrame.functionName))) return CLI[0];
     // A bundled package's module body (esbuild names its wrapper by the package's path) or
     // protobufjs building the ONNX descriptor as its module is imported: the bundle's import.
     if (chain.some(({ callFrame: f }) => f.functionName.includes('node_modules/') || /^(Root|Namespace|Type)\.\w*(JSON|resolve)/.test(f.functionName))) return BUNDLE_INIT;

@@ -4,15 +4,14 @@
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 5 KB)
 //   dist/kernels-relaxed.wasm  the same with relaxed SIMD (fused multiply-add), for the Nodes that compile it
 //   dist/convnet.wasm          assembly/convnet.ts, the float64 convnet kernel (`kernels` or `convnet`)
-//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, as ES modules: the entry
-//                              and the chunks beside it that each command loads (run-evaluation-*.js, chunk-*.js, …)
+//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
 //   dist/bundle/hdf5-worker.js     the thread that reads a Keras HDF5 file, under a heap limit and a deadline
 //   dist/src/, dist/pipelines/ the library (`import … from 'mnist-eval'`): tsc over tsconfig.build.json,
 //                              .js and .d.ts, workers beside their pool as the library spawns them
 //   dist/scripts/prepare-data.js   the postinstall step of an installed package (no tsx there)
-// A few bundled files to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
+// One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
 // `node scripts/build.mjs kernels`, `bundle` or `library` builds one part; the kernel is rebuilt only
 // when its source is newer than the .wasm.
 import { spawnSync } from 'node:child_process';
@@ -98,20 +97,15 @@ async function bundle() {
     // rxjs's package.json sends Node to its CommonJS build, which cannot be tree-shaken and runs
     // every operator's module at start-up: bundle its ES2015 modules instead.
     plugins: [rxjsEsm],
-    // Split at the dynamic imports (run, merge, generate, HTML): a default run parses only the modules
-    // of a run, not zod (~800 KB, the merge's schema) and the rest; and no whitespace or dead
-    // branches to parse. Names are kept (no identifier minifying), for stack traces and profiles.
-    splitting: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // Not split at the dynamic imports nor minified: measured side by side (bench/README.md), neither
+    // started a run sooner (V8 only pre-parses the functions a run never calls, zod's included), and
+    // chunks named by their hash can vanish under a process that is starting while the bundle is rebuilt.
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
   });
-  const outputs = Object.entries(result.metafile.outputs);
-  const entries = outputs.filter(([, o]) => o.entryPoint !== undefined).map(([file, { bytes }]) => `${file} (${Math.round(bytes / 1024)} KB)`);
-  const chunks = outputs.filter(([, o]) => o.entryPoint === undefined);
-  process.stderr.write(`build: ${entries.join(', ')}, and ${chunks.length} chunks they load (${Math.round(chunks.reduce((n, [, o]) => n + o.bytes, 0) / 1024)} KB)\n`);
+  const outputs = Object.entries(result.metafile.outputs).map(([file, { bytes }]) => `${file} (${Math.round(bytes / 1024)} KB)`);
+  process.stderr.write(`build: ${outputs.join(', ')}\n`);
   // What an older build left (an entry since renamed) would be packed with the rest: remove it.
   const written = new Set(Object.keys(result.metafile.outputs).map((file) => file.slice('dist/bundle/'.length)));
   for (const name of readdirSync(join(root, 'dist/bundle'))) if (!written.has(name)) rmSync(join(root, 'dist/bundle', name), { recursive: true });
