@@ -107,14 +107,14 @@ for (const forward of forwards) {
 /** Files a user needs: each of these must be in the tarball. */
 const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'ARCHITECTURE.md', 'data/README.md', 'bin/mnist-eval.js', 'scripts/postinstall.mjs',
-  'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/bundle/mnist-eval.js', 'dist/bundle/forward-worker.js', 'dist/bundle/kernel-helper.js',
+  'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/convnet.wasm', 'src/weights/onnx/LICENSE', 'dist/bundle/mnist-eval.js', 'dist/bundle/forward-worker.js', 'dist/bundle/kernel-helper.js',
   'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/workers/forward-worker.js', 'dist/src/workers/kernel-helper.js',
   'dist/pipelines/evaluate.js', 'dist/scripts/prepare-data.js',
   'examples/slurm/evaluate.sbatch', 'examples/kubernetes/indexed-job.yaml',
 ];
 
 /** Everything in the tarball must match one of these. */
-const ALLOWED = /^(package\.json|README\.md|LICENSE|ARCHITECTURE\.md|data\/README\.md|bin\/mnist-eval\.js|scripts\/postinstall\.mjs|dist\/kernels(-relaxed)?\.wasm|dist\/bundle\/[\w-]+\.js|dist\/(src|pipelines)\/[\w/-]+\.(js|d\.ts)|dist\/scripts\/prepare-data\.js|examples\/slurm\/evaluate\.sbatch|examples\/kubernetes\/indexed-job\.yaml)$/;
+const ALLOWED = /^(package\.json|README\.md|LICENSE|ARCHITECTURE\.md|data\/README\.md|bin\/mnist-eval\.js|scripts\/postinstall\.mjs|dist\/(kernels(-relaxed)?|convnet)\.wasm|src\/weights\/onnx\/LICENSE|dist\/bundle\/[\w-]+\.js|dist\/(src|pipelines)\/[\w/-]+\.(js|d\.ts)|dist\/scripts\/prepare-data\.js|examples\/slurm\/evaluate\.sbatch|examples\/kubernetes\/indexed-job\.yaml)$/;
 
 test('the packed tarball installs offline into an empty folder, and its bin, data and library work there', async (t) => {
   const started = Date.now();
@@ -157,6 +157,12 @@ test('the packed tarball installs offline into an empty folder, and its bin, dat
       t.like(report, { accuracy: 0.96, correct: 96, total: 100, misclassified: 4 }, `images from ${dir}`);
       t.deepEqual(report.errors.map(({ index, label, predicted }) => [index, label, predicted]), [[8, 5, 6], [33, 4, 6], [66, 6, 2], [92, 9, 4]]);
       t.deepEqual([report.inputs.images, report.inputs.labels], [join(dir, 't10k-images-idx3-ubyte.gz'), join(dir, 't10k-labels-idx1-ubyte.gz')]);
+    }
+    // The other frameworks' files from the installed bundle: Keras's HDF5 reader runs in a thread of
+    // its own (dist/bundle/hdf5-worker.js), ONNX decodes with the bundled schema.
+    for (const file of ['ch03.h5', 'ch03_dynamo.onnx', 'ch03_state_dict.pt']) {
+      const report = JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', '--weights', join(DATA_DIR, 'formats', file), '--json'], app, childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR }))).stdout) as { correct: number };
+      t.is(report.correct, 96, file);
     }
     lap('bin run');
   };
