@@ -39,7 +39,7 @@ const copyPredictions = map((b: { start: number; predicted: Int32Array; confiden
 
 test('workers give what the main thread gives, batch for batch, in dataset order', async (t) => {
   const input = batches(40, 8, 5);
-  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, planForward(network, { batchSize: 8 })), copyPredictions, toArray()));
+  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, planForward(network, { batchSize: 8, kernel: 'wasm-simd-f32' })), copyPredictions, toArray()));
   for (const workers of [1, 2, 3]) {
     for (const coverStartUp of [false, true]) {
       const got = await lastValueFrom(from(input).pipe(forwardPassInWorkers(network, { batchSize: 8, normalize: true, workers: workers, kernel: 'wasm-simd-f32', shareWithMain: false }, { coverStartUp }), copyPredictions, toArray()));
@@ -110,7 +110,7 @@ test('the default runs small inputs on the main thread and larger ones on a work
 
 test('sharing with the main thread keeps dataset order and the predictions of the main thread alone', async (t) => {
   const input = batches(60, 8, 3);
-  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, planForward(network, { batchSize: 8 })), copyPredictions, toArray()));
+  const expected = await lastValueFrom(from(input).pipe(forwardPass(network, planForward(network, { batchSize: 8, kernel: 'wasm-simd-f32' })), copyPredictions, toArray()));
   for (const workers of [1, 2]) {
     const got = await lastValueFrom(
       from(input).pipe(forwardPassInWorkers(network, { batchSize: 8, normalize: true, workers: workers, kernel: 'wasm-simd-f32', shareWithMain: true }, { coverStartUp: false }), copyPredictions, toArray()),
