@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD kernel, in two builds of one source (src/wasm/module.ts): `wasm-simd-f32`
- * (128-bit SIMD) and `wasm-relaxed-simd-f32` (with relaxed SIMD's fused multiply-add). The network's float32 weights are copied once into the memory of a
- * fresh instance of dist/kernels.wasm (built from assembly/kernels.ts), with every buffer a batch
+ * (128-bit SIMD) and `wasm-relaxed-simd-f32` (with relaxed SIMD's fused multiply-add). The
+ * network's float32 weights are copied once into the memory of a fresh instance of the build
+ * (dist/kernels.wasm or dist/kernels-relaxed.wasm, from assembly/kernels.ts), with every buffer a batch
  * needs laid out behind them, so a batch allocates nothing: its pixels are copied in, each layer
  * is one call, and the predictions are read through views made once.
  *
