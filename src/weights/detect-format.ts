@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { isHdf5 } from './keras/hdf5.js';
-import { isOnnx } from './onnx/read-onnx.js';
+import { isOnnx } from './onnx/onnx-detect.js';
 import { isSafetensors } from './safetensors.js';
 import { isTorchLegacy } from './torch/torch-legacy.js';
 

@@ -5,9 +5,6 @@ import { DEFAULT_MAX_BYTES, type WeightLoadOptions } from './decode-array.js';
 import { contentKind, zipKind } from './detect-format.js';
 import { loadNpzWeights } from './npz.js';
 import { parsePickleWeights } from './pickle.js';
-import { readKerasArchive } from './keras/keras-archive.js';
-import { readKerasH5 } from './keras/keras-h5.js';
-import { readOnnx } from './onnx/read-onnx.js';
 import { isStream, readWeightFile } from './read-weight-file.js';
 import { readSafetensors } from './safetensors.js';
 import { readTorchLegacy } from './torch/torch-legacy.js';
@@ -44,6 +41,8 @@ export async function loadWeights(path: string, options: WeightLoadOptions & { r
   return { ...loaded, sha256 };
 }
 
+// The ONNX and Keras readers are imported when a file needs them: building the protobuf schema
+// and loading the HDF5 library cost a pickle run start-up time it has no use for.
 async function readByContent(source: WeightSource, options: WeightLoadOptions & { readonly signal?: AbortSignal }): Promise<WeightFile> {
   const { bytes, path, file } = source;
   switch (contentKind(bytes, file)) {
@@ -52,11 +51,11 @@ async function readByContent(source: WeightSource, options: WeightLoadOptions & 
     case 'torch-legacy':
       return readTorchLegacy(source, options);
     case 'hdf5':
-      return readKerasH5(source, options);
+      return (await import('./keras/keras-h5.js')).readKerasH5(source, options);
     case 'safetensors':
       return readSafetensors(source, options);
     case 'onnx':
-      return readOnnx(source, options);
+      return (await import('./onnx/read-onnx.js')).readOnnx(source, options);
     case 'zip': {
       if (await isStream(path)) throw new InputError(path, 'a zip archive (an .npz, a PyTorch zip, a .keras) cannot be read from a pipe or a device; name the file');
       switch (await zipKindOf(path, file, options)) {
@@ -65,7 +64,7 @@ async function readByContent(source: WeightSource, options: WeightLoadOptions & 
         case 'torch-zip':
           return readTorchZip(source, options);
         case 'keras':
-          return readKerasArchive(source, options);
+          return (await import('./keras/keras-archive.js')).readKerasArchive(source, options);
       }
     }
   }
