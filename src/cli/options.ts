@@ -74,8 +74,9 @@ out/errors.png and out/report.json.
                        thread when there are no workers (default 1, at most 64;
                        capped to the cores)
   --kernel NAME        forward-pass kernel: auto (default: wasm where the network
-                       allows, else js), wasm (WebAssembly SIMD, float32 sums as
-                       numpy) or js (plain JavaScript, float64 sums)
+                       allows, else js), wasm (WebAssembly SIMD: float32 MLPs with
+                       relaxed SIMD where Node has it, float64 convnets) or js
+                       (plain JavaScript, float64 sums)
   --no-normalize       keep pixels at 0..255 instead of scaling to 0..1 (the classic bug)
   --mosaic PATH        PNG of the misclassified images (default out/errors.png),
                        with its tile index beside it (NAME.tiles.json: tile → image)

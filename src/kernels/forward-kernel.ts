@@ -26,11 +26,11 @@ import { convnetKernelSupport, createWasmConvnetKernel } from './wasm-convnet-ke
  */
 export function resolveKernel(network: Network, choice: KernelChoice | KernelName = 'auto', normalize = true): KernelName {
   if (choice === 'js' || choice === 'js-f64') return 'js-f64';
-  // A float64 convnet runs on the float64 convnet kernel (`auto`, or asked for by name).
-  if (choice === 'wasm-simd-f64' || (choice === 'auto' && network.precision === 'float64')) {
+  // A float64 convnet runs on the float64 convnet kernel (`auto`, `wasm`, or asked for by name).
+  if (choice === 'wasm-simd-f64' || ((choice === 'auto' || choice === 'wasm') && network.precision === 'float64')) {
     const convnet = convnetKernelSupport(network);
     if (convnet.ok) return 'wasm-simd-f64';
-    if (choice !== 'auto') throw new RangeError(`the wasm-simd-f64 kernel cannot run this network: ${convnet.reason}`);
+    if (choice === 'wasm-simd-f64') throw new RangeError(`the wasm-simd-f64 kernel cannot run this network: ${convnet.reason}`);
   }
   const support = wasmKernelSupport(network, normalize);
   if (!support.ok) {

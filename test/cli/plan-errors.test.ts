@@ -21,7 +21,6 @@ function capture(): { stream: NodeJS.WriteStream; text: () => string } {
 
 const CASES: ReadonlyArray<{ args: string[]; message: string }> = [
   { args: ['--weights', join(DATA, 'sample_weight.pkl'), '--kernel', 'wasm', '--precision', 'float64'], message: 'the wasm kernel cannot run this network: it computes in float32, the network is float64' },
-  { args: ['--model', 'simple-convnet', '--weights', join(DATA, 'simple_convnet_params.pkl'), '--kernel', 'wasm'], message: 'the wasm kernel cannot run this network: it computes in float32, the network is float64' },
   { args: ['--weights', join(DATA, 'sample_weight.pkl'), '--threads', '2', '--workers', '1'], message: "threads (2) split the main thread's batches, but the forward pass runs on 1 worker: give threads or workers, not both" },
   { args: ['--weights', join(DATA, 'sample_weight.pkl'), '--batch-size', '1000000'], message: "--batch-size must be at most 65536 (the kernels' buffers hold one batch), got '1000000'" },
 ];
