@@ -9,7 +9,8 @@
  * added up), `resources` (the largest peak of the shards and the merge), `forward` (the first
  * shard's) and the output paths.
  */
-import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readAtMost } from '../src/weights/read-weight-file.js';
 import { InputError, listSome } from '../src/errors.js';
 import type { MergeRunOptions } from './run-options.js';
 import { OutputSet } from '../src/outputs/output-set.js';
@@ -49,34 +50,19 @@ export const MAX_PARTIAL_REPORT_BYTES = 256 * 2 ** 20;
 /** The bytes of `file`, refused past `limit` before they are held: by its size when it is a regular file, else while reading. */
 async function readCapped(file: string, limit: number): Promise<Buffer> {
   const tooLarge = (size?: number) => new InputError(file, `${size === undefined ? '' : `${size} bytes, `}more than the limit of ${limit} bytes for a partial report (split the run into more shards)`);
-  let handle;
+  let bytes: Buffer | undefined;
   try {
-    handle = await open(file, 'r');
+    const stats = await stat(file);
+    if (stats.isDirectory()) throw new InputError(file, 'is a folder, expected a partial report (JSON)');
+    if (stats.isFile() && stats.size > limit) throw tooLarge(stats.size);
+    bytes = await readAtMost(file, limit);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot read (${(error as Error).message})`);
   }
-  try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw new InputError(file, 'is a folder, expected a partial report (JSON)');
-    if (stats.isFile() && stats.size > limit) throw tooLarge(stats.size);
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(1 << 20, limit + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      length += bytesRead;
-      if (length > limit) throw tooLarge();
-    }
-    return Buffer.concat(chunks, length);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(file, `cannot read (${(error as Error).message})`);
-  } finally {
-    await handle.close();
-  }
+  if (bytes === undefined) throw tooLarge();
+  return bytes;
 }
 
 /** A shard's report from `file`, read through the size cap and validated as untrusted input (see validate-partial.ts). */

@@ -4,8 +4,9 @@
  * HTML page. The names are checked here for what a list alone can break (empty, duplicate, too
  * long); that there is one for each of the network's outputs is checked once the network is known.
  */
-import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
+import { readAtMost } from '../weights/read-weight-file.js';
 
 /** The largest class-name file read: far above 1,024 names of 64 characters. */
 export const MAX_CLASS_FILE_BYTES = 256 * 1024;
@@ -75,33 +76,17 @@ export function classNamesFromText(text: string, file: string): string[] {
 
 /** The bytes of `file`, at most `limit` of them, refused past it before they are held (pipes included). */
 async function readBounded(file: string, limit: number): Promise<Buffer> {
-  let handle;
+  let bytes: Buffer | undefined;
   try {
-    handle = await open(file, 'r');
+    if ((await stat(file)).isDirectory()) throw new InputError(file, 'is a folder, expected a file of class names, one a line');
+    bytes = await readAtMost(file, limit);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(file, code === 'ENOENT' ? 'no such file (--classes names a file of class names, one a line, unless it holds a comma)' : `cannot read (${(error as Error).message})`);
   }
-  try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw new InputError(file, 'is a folder, expected a file of class names, one a line');
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(64 * 1024, limit + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      length += bytesRead;
-      if (length > limit) throw new InputError(file, `more than ${limit} bytes, too large for a file of class names`);
-    }
-    return Buffer.concat(chunks, length);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(file, `cannot read (${(error as Error).message})`);
-  } finally {
-    await handle.close();
-  }
+  if (bytes === undefined) throw new InputError(file, `more than ${limit} bytes, too large for a file of class names`);
+  return bytes;
 }
 
 /** The class names of `file`: UTF-8 text, one name a line, at most MAX_CLASS_FILE_BYTES. */

@@ -11,6 +11,7 @@ import type { Chain } from './byte-stream.js';
 import { formatOf, type Format } from './format-of.js';
 import { gunzip } from './gzip.js';
 import { httpRangeReader } from './http-range-reader.js';
+import { prepend } from './open-sequential.js';
 import type { ObjectVersion, RangeReader } from './range-reader.js';
 import { resumingStream } from './resuming-stream.js';
 import { s3RangeReader } from './s3-range-reader.js';
@@ -66,14 +67,5 @@ export async function openRemote(url: string, options: RemoteOptions, highWaterM
   } catch (error) {
     source.destroy();
     throw error;
-  }
-}
-
-async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  try {
-    yield head;
-    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-  } finally {
-    await rest.return?.();
   }
 }

@@ -32,7 +32,8 @@ export async function openSequential(path: string, source: Readable, highWaterMa
   }
 }
 
-async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+/** `head`, then the rest of the chunks: a stream whose first bytes were read to tell its format. */
+export async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   try {
     yield head;
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
