@@ -20,16 +20,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { createConvnetPass } from '../src/kernels/wasm-convnet-kernel.js';
 import { loadModel } from '../src/model/load-model.js';
+import { DATA, IMAGES_GZ, LABELS_GZ, ROOT } from './measure.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const DATA = process.env.MNIST_EVAL_DATA_DIR ?? resolve(ROOT, '../shared/data');
-const IMAGES_GZ = join(DATA, 't10k-images-idx3-ubyte.gz');
-const LABELS_GZ = join(DATA, 't10k-labels-idx1-ubyte.gz');
 const REFERENCE = join(ROOT, 'test/reference/convnet_reference.py');
 const BIN = join(ROOT, 'bin/mnist-eval.js');
 

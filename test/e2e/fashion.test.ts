@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA_DIR } from '../helpers/data-dir.js';
 import { mnistEval } from '../helpers/cli.js';
+import { DEBIAN_FASHION_DIR } from '../../src/datasets/named-datasets.js';
 
 /**
  * Fashion-MNIST through the CLI: the network of `formats/fashion/` (trained on Fashion-MNIST's
@@ -13,7 +14,7 @@ import { mnistEval } from '../helpers/cli.js';
  * prediction is the expected one, and the class names are in every output.
  */
 
-const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+const FASHION_DIR = DEBIAN_FASHION_DIR;
 const MODEL = join(DATA_DIR, 'formats/fashion/fashion_mlp.npz');
 const EXPECTED = join(DATA_DIR, 'formats/fashion/fashion_mlp.expected.json');
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];

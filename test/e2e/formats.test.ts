@@ -1,22 +1,20 @@
 /**
- * The weight files of ../shared/data/formats/, written by the real frameworks (torch, its ONNX
+ * The weight files of the data folder's formats/, written by the real frameworks (torch, its ONNX
  * exporters, Keras 3, safetensors), through the command line: each must give exactly the 10,000
  * predictions the framework itself computed (expected/<file>.json), with the probability of every
  * wrong class within 1e-5 of the framework's, and bad/ must be refused without running anything.
  */
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATA_DIR, needsData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, needsData } from '../helpers/data-dir.js';
 import { mnistEval } from '../helpers/cli.js';
 import type { Report, WeightFormat } from '../../src/types.js';
 
 needsData(test);
 
-const FORMATS = join(DATA_DIR, 'formats');
-const FASHION = '/usr/share/datasets/fashion-mnist';
 
 interface Expected {
   readonly predictions: string;
@@ -58,23 +56,22 @@ const CASES: readonly Case[] = [
     file: `fashion/${file}`,
     args: file.endsWith('.npz') ? ['--activation', 'relu'] : [],
     format: (file.endsWith('.npz') ? 'npz' : 'onnx') as WeightFormat,
-    expected: join(FORMATS, 'fashion/fashion_mlp.expected.json'),
-    dataset: ['--images', join(FASHION, 't10k-images-idx3-ubyte.gz'), '--labels', join(FASHION, 't10k-labels-idx1-ubyte.gz')],
+    expected: join(FORMATS_DIR, 'fashion/fashion_mlp.expected.json'),
+    dataset: ['--dataset', 'fashion-test'],
   })),
 ];
 
 test('every model file of formats/ has a case here', async (t) => {
-  const files = (await readdir(FORMATS)).filter((name) => /\.(pt|onnx|keras|h5|safetensors)$/.test(name));
+  const files = (await readdir(FORMATS_DIR)).filter((name) => /\.(pt|onnx|keras|h5|safetensors)$/.test(name));
   t.deepEqual(files.filter((name) => !CASES.some((c) => c.file === name)), []);
 });
 
 for (const c of CASES) {
   test(`${c.file}: the framework's 10,000 predictions, through the CLI`, async (t) => {
-    if (c.dataset !== undefined && !existsSync(FASHION)) t.fail(`${FASHION} is missing: install the Debian package dataset-fashion-mnist`);
-    const want = expected(c.expected ?? join(FORMATS, 'expected', `${c.file}.json`));
+    const want = expected(c.expected ?? join(FORMATS_DIR, 'expected', `${c.file}.json`));
     const dir = await mkdtemp(join(tmpdir(), 'mnist-eval-formats-'));
     const run = await mnistEval([
-      '--weights', join(FORMATS, c.file), ...(c.args ?? []), ...(c.dataset ?? []),
+      '--weights', join(FORMATS_DIR, c.file), ...(c.args ?? []), ...(c.dataset ?? []),
       '--no-mosaic', '--report', join(dir, 'report.json'), '--predictions', join(dir, 'predictions.csv'), '--quiet',
     ]);
     t.is(run.code, 0, run.stderr);
@@ -94,7 +91,7 @@ for (const c of CASES) {
 
 test('bad/ch03_full_model.pt: a whole pickled model is refused by name, nothing run, nothing written', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'mnist-eval-formats-'));
-  const run = await mnistEval(['--weights', join(FORMATS, 'bad/ch03_full_model.pt'), '--quiet'], { cwd: dir });
+  const run = await mnistEval(['--weights', join(FORMATS_DIR, 'bad/ch03_full_model.pt'), '--quiet'], { cwd: dir });
   t.is(run.code, 1);
   t.regex(run.stderr, /^mnist-eval: ch03_full_model\.pt: .*__main__\.MLP.*state_dict\(\).*\n$/);
   t.deepEqual(await readdir(dir), []);

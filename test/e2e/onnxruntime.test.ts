@@ -1,5 +1,5 @@
 /**
- * onnxruntime-node as a second opinion: the same .onnx files of ../shared/data/formats/ run over
+ * onnxruntime-node as a second opinion: the same .onnx files of the data folder's formats/ run over
  * the 10,000 test images by onnxruntime itself, in this process (bench/onnxruntime-peer.mjs: its
  * own IDX decoding, x / 255 in float32, batches of 100, argmax), and by mnist-eval's CLI with
  * --weights the same file. Every prediction must be the same, every top-1 probability within 1e-5.
@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateOnnx } from '../../bench/onnxruntime-peer.mjs';
 import { mnistEval } from '../helpers/cli.js';
-import { DATA_DIR, IMAGES_GZ, LABELS_GZ, needsData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, IMAGES_GZ, LABELS_GZ, needsData } from '../helpers/data-dir.js';
 import type { Report } from '../../src/types.js';
 
 needsData(test);
 
-const FORMATS = join(DATA_DIR, 'formats');
 
 /** The CLI's predictions.csv as predicted classes and confidences, in dataset order. */
 async function ours(model: string): Promise<{ predicted: number[]; top1: number[]; report: Report }> {
@@ -34,7 +33,7 @@ async function ours(model: string): Promise<{ predicted: number[]; top1: number[
 
 for (const file of ['ch03_legacy.onnx', 'ch03_dynamo.onnx', 'ch07.onnx']) {
   test(`${file}: onnxruntime-node's 10,000 predictions are ours`, async (t) => {
-    const model = join(FORMATS, file);
+    const model = join(FORMATS_DIR, file);
     const [peer, mine] = await Promise.all([evaluateOnnx(model, IMAGES_GZ, LABELS_GZ), ours(model)]);
     t.is(peer.images, 10_000);
     t.is(mine.predicted.length, 10_000);
@@ -49,5 +48,5 @@ for (const file of ['ch03_legacy.onnx', 'ch03_dynamo.onnx', 'ch07.onnx']) {
 }
 
 test('the peer decodes the IDX files itself and refuses a labels file given as images', async (t) => {
-  await t.throwsAsync(evaluateOnnx(join(FORMATS, 'ch03_legacy.onnx'), LABELS_GZ, LABELS_GZ), { message: /not an IDX file of magic 0x803/ });
+  await t.throwsAsync(evaluateOnnx(join(FORMATS_DIR, 'ch03_legacy.onnx'), LABELS_GZ, LABELS_GZ), { message: /not an IDX file of magic 0x803/ });
 });

@@ -24,6 +24,8 @@ export const DEFAULT_DATA_DIR = resolve(ROOT, '../shared/data');
 export const DATA_DIR = fromEnv === undefined ? DEFAULT_DATA_DIR : resolve(fromEnv);
 
 export const SAMPLE_WEIGHT = join(DATA_DIR, 'sample_weight.pkl');
+/** The framework-written model files (torch, ONNX, Keras, safetensors) and their expected predictions. */
+export const FORMATS_DIR = join(DATA_DIR, 'formats');
 export const SIMPLE_CONVNET = join(DATA_DIR, 'simple_convnet_params.pkl');
 export const IMAGES_GZ = join(DATA_DIR, 't10k-images-idx3-ubyte.gz');
 export const LABELS_GZ = join(DATA_DIR, 't10k-labels-idx1-ubyte.gz');

@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DATA_DIR, needsData, ROOT, SAMPLE_WEIGHT } from '../helpers/data-dir.js';
+import { DATA_DIR, FORMATS_DIR, needsData, ROOT, SAMPLE_WEIGHT } from '../helpers/data-dir.js';
 
 needsData(test);
 
@@ -161,7 +161,7 @@ test('the packed tarball installs offline into an empty folder, and its bin, dat
     // The other frameworks' files from the installed bundle: Keras's HDF5 reader runs in a thread of
     // its own (dist/bundle/hdf5-worker.js), ONNX decodes with the bundled schema.
     for (const file of ['ch03.h5', 'ch03_dynamo.onnx', 'ch03_state_dict.pt']) {
-      const report = JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', '--weights', join(DATA_DIR, 'formats', file), '--json'], app, childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR }))).stdout) as { correct: number };
+      const report = JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', '--weights', join(FORMATS_DIR, file), '--json'], app, childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR }))).stdout) as { correct: number };
       t.is(report.correct, 96, file);
     }
     lap('bin run');

@@ -7,9 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { DATA_DIR } from '../helpers/data-dir.js';
+import { FORMATS_DIR } from '../helpers/data-dir.js';
 
-export const FORMATS = join(DATA_DIR, 'formats');
 
 export interface Source {
   readonly bytes: Uint8Array;
@@ -23,7 +22,7 @@ export function sourceOf(path: string): Source {
 }
 
 /** A real file of formats/ by name. */
-export const real = (name: string): Source => sourceOf(join(FORMATS, name));
+export const real = (name: string): Source => sourceOf(join(FORMATS_DIR, name));
 
 /** The entries of a real stored (uncompressed) zip, read by its central directory. */
 export function zipEntries(path: string): Map<string, Uint8Array> {
@@ -99,7 +98,7 @@ type Json = Record<string, any>;
  * it returns a string), with the real metadata.json and model.weights.h5; `drop` leaves entries out.
  */
 export function editedKeras(model: 'ch03' | 'ch07', edit: (config: Json) => Json | string | void, drop: readonly string[] = []): Source {
-  const entries = zipEntries(join(FORMATS, `${model}.keras`));
+  const entries = zipEntries(join(FORMATS_DIR, `${model}.keras`));
   const config = JSON.parse(Buffer.from(entries.get('config.json')!).toString('utf8')) as Json;
   const edited = edit(config) ?? config;
   entries.set('config.json', Buffer.from(typeof edited === 'string' ? edited : JSON.stringify(edited)));

@@ -17,8 +17,8 @@ import { defaultHeapMib } from '../../src/weights/keras/hdf5-thread.js';
 import { walkHdf5 } from '../../src/weights/keras/hdf5-walk.js';
 import { readKerasArchive } from '../../src/weights/keras/keras-archive.js';
 import { readKerasH5 } from '../../src/weights/keras/keras-h5.js';
-import { needsData } from '../helpers/data-dir.js';
-import { FORMATS, offsetOf, real, storedZip, written, zipEntries, type Source } from './keras-fixtures.js';
+import { FORMATS_DIR, needsData } from '../helpers/data-dir.js';
+import { offsetOf, real, storedZip, written, zipEntries, type Source } from './keras-fixtures.js';
 
 needsData(test);
 
@@ -107,7 +107,7 @@ test.serial('with the default limits the readers refuse a fan-out B-tree with on
 });
 
 test.serial('a .keras whose model.weights.h5 fans out names the entry', async (t) => {
-  const entries = zipEntries(`${FORMATS}/ch03.keras`);
+  const entries = zipEntries(`${FORMATS_DIR}/ch03.keras`);
   entries.set('model.weights.h5', fanOut(entries.get('model.weights.h5')!));
   const source = written('fan-out.keras', storedZip([...entries]));
   await t.throwsAsync(readKerasArchive(source), { instanceOf: InputError, message: /^fan-out\.keras: the HDF5 structure of model\.weights\.h5 takes more than (\d+ MiB of memory|\d+ s) to read \(a cycle or a huge B-tree\?\)$/ });

@@ -9,8 +9,8 @@ import { InputError } from '../../src/errors.js';
 import { MAX_MODEL_BYTES } from '../../src/model/model-json.js';
 import { readKerasArchive } from '../../src/weights/keras/keras-archive.js';
 import type { WeightLoadOptions } from '../../src/weights/decode-array.js';
-import { needsData } from '../helpers/data-dir.js';
-import { editedKeras, FORMATS, real, storedZip, written, zipEntries, type Source } from './keras-fixtures.js';
+import { FORMATS_DIR, needsData } from '../helpers/data-dir.js';
+import { editedKeras, real, storedZip, written, zipEntries, type Source } from './keras-fixtures.js';
 
 needsData(test);
 
@@ -133,7 +133,7 @@ test('.keras: an archive without config.json or model.weights.h5', async (t) => 
 });
 
 test('.keras: a model.weights.h5 that is not HDF5, and a metadata.json that is not an object', async (t) => {
-  const entries = zipEntries(`${FORMATS}/ch03.keras`);
+  const entries = zipEntries(`${FORMATS_DIR}/ch03.keras`);
   const notHdf5 = written('not-hdf5.keras', storedZip([...entries].map(([name, data]) => [name, name === 'model.weights.h5' ? new Uint8Array(100) : data])));
   await archiveRefuses(t, notHdf5, 'model.weights.h5 does not start with the HDF5 signature \\x89HDF\\r\\n\\x1a\\n');
   const badMetadata = written('bad-metadata.keras', storedZip([...entries].map(([name, data]) => [name, name === 'metadata.json' ? Buffer.from('[1]') : data])));

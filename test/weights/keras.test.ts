@@ -14,8 +14,8 @@ import { isHdf5, readKerasH5 } from '../../src/weights/keras/keras-h5.js';
 import { createByteBudget } from '../../src/weights/decode-array.js';
 import type { NdArray, WeightArrays } from '../../src/weights/nd-array.js';
 import { parsePickleWeights } from '../../src/weights/pickle.js';
-import { needsData, SAMPLE_WEIGHT, SIMPLE_CONVNET } from '../helpers/data-dir.js';
-import { real, zipEntries, FORMATS } from './keras-fixtures.js';
+import { FORMATS_DIR, needsData, SAMPLE_WEIGHT, SIMPLE_CONVNET } from '../helpers/data-dir.js';
+import { real, zipEntries } from './keras-fixtures.js';
 
 needsData(test);
 
@@ -80,7 +80,7 @@ test('ch07.keras: the channels-last convnet as C × H × W, with exactly the boo
 test('ch07.keras stores the book\'s arrays as its README says (digests computed with numpy)', async (t) => {
   // python3: sha256(W1.astype('<f4').transpose(2,3,1,0)) and
   // sha256(W2.astype('<f4').reshape(30,12,12,100).transpose(1,2,0,3).reshape(4320,100)), C order.
-  const h5 = await openHdf5(zipEntries(`${FORMATS}/ch07.keras`).get('model.weights.h5')!, 'ch07.keras', 'model.weights.h5');
+  const h5 = await openHdf5(zipEntries(`${FORMATS_DIR}/ch07.keras`).get('model.weights.h5')!, 'ch07.keras', 'model.weights.h5');
   const read = (group: string) => h5.readFloat(h5.root.group('layers')!.group(group)!.group('vars')!.dataset('0')!, group, createByteBudget('ch07.keras'));
   t.is(digest(read('conv2d').data), 'be26f56f03be223b4387c22631e3337b3c4e09354ba3d0b1f55a481b99eb257d');
   t.is(digest(read('dense').data), 'c1efe7b2382def959c567a794eb7d1291bcf49a437524c1a90413905223c03e4');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { DATA_DIR, IMAGES_GZ, needsData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, IMAGES_GZ, needsData } from '../helpers/data-dir.js';
 import { readOnnx } from '../../src/weights/onnx/read-onnx.js';
 
 needsData(test);
@@ -57,7 +57,7 @@ print(''.join(map(str, np.argmax(x, axis=1))))
 
 for (const file of ['ch03_dynamo.onnx', 'ch03_legacy.onnx', 'ch07.onnx']) {
   test(`${file}: the spec, run by numpy, gives onnxruntime's 10,000 predictions`, async (t) => {
-    const path = join(DATA_DIR, 'formats', file);
+    const path = join(FORMATS_DIR, file);
     const weights = await readOnnx({ bytes: readFileSync(path), path, file });
     const folder = mkdtempSync(join(tmpdir(), 'onnx-forward-'));
     try {
@@ -72,7 +72,7 @@ for (const file of ['ch03_dynamo.onnx', 'ch03_legacy.onnx', 'ch07.onnx']) {
       const specPath = join(folder, 'spec.json');
       writeFileSync(specPath, JSON.stringify({ ...weights.spec, arrays }));
       const { stdout } = await promisify(execFile)('python3', ['-c', FORWARD, specPath, IMAGES_GZ], { maxBuffer: 1 << 20 });
-      const expected = JSON.parse(readFileSync(join(DATA_DIR, 'formats', 'expected', `${file}.json`), 'utf8')) as { predictions: string };
+      const expected = JSON.parse(readFileSync(join(FORMATS_DIR, 'expected', `${file}.json`), 'utf8')) as { predictions: string };
       t.is(stdout.trim(), expected.predictions);
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import test from 'ava';
 import { InputError } from '../../src/errors.js';
 import { isOnnx, readOnnx } from '../../src/weights/onnx/read-onnx.js';
 import { MAX_ITEMS, MAX_STRING_BYTES } from '../../src/weights/onnx/onnx-scan.js';
-import { DATA_DIR, SAMPLE_WEIGHT, withData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, SAMPLE_WEIGHT, withData } from '../helpers/data-dir.js';
 import { int, ints, model, modelObject, encodeModel, node, MLP_NODES } from './onnx-builder.js';
 
 const read = (bytes: Uint8Array) => readOnnx({ bytes, path: '/nonexistent/t.onnx', file: 't.onnx' });
@@ -74,7 +74,7 @@ test('a file that is not ONNX at all is refused by the reader, and is not taken 
   const text = new TextEncoder().encode('{"layers": []}\n');
   t.false(isOnnx(text));
   await t.throwsAsync(read(text), { instanceOf: InputError, message: /^t\.onnx: not a valid ONNX protobuf: / });
-  t.false(isOnnx(readFileSync(join(DATA_DIR, 'formats', 'ch03.safetensors'))));
+  t.false(isOnnx(readFileSync(join(FORMATS_DIR, 'ch03.safetensors'))));
 }));
 
 test('isOnnx: a SavedModel-like protobuf (0x08 0x01, then a binary message in field 2), no graph, odd IR versions and short inputs are not ONNX', (t) => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import test from 'ava';
-import { DATA_DIR, SAMPLE_WEIGHT, SIMPLE_CONVNET, needsData } from '../helpers/data-dir.js';
+import { DATA_DIR, FORMATS_DIR, SAMPLE_WEIGHT, SIMPLE_CONVNET, needsData } from '../helpers/data-dir.js';
 import type { NdArray } from '../../src/weights/nd-array.js';
 import { loadNpzWeights } from '../../src/weights/npz.js';
 import { parsePickleWeights } from '../../src/weights/pickle.js';
@@ -13,10 +13,9 @@ import { isOnnx, readOnnx } from '../../src/weights/onnx/read-onnx.js';
 
 needsData(test);
 
-const FORMATS = join(DATA_DIR, 'formats');
 
 const read = (relative: string) => {
-  const path = join(FORMATS, relative);
+  const path = join(FORMATS_DIR, relative);
   return readOnnx({ bytes: readFileSync(path), path, file: basename(path) });
 };
 
@@ -102,7 +101,7 @@ test('fashion/fashion_mlp.onnx: 784-128-10 with relu, the .npz\'s weights transp
     ],
   });
   t.deepEqual(weights.metadata, { producer: 'pytorch 2.13.0', ir_version: '7', opset: '13', graph: 'main_graph' });
-  const npz = await loadNpzWeights(join(FORMATS, 'fashion/fashion_mlp.npz'));
+  const npz = await loadNpzWeights(join(FORMATS_DIR, 'fashion/fashion_mlp.npz'));
   t.deepEqual(asF32(weights.arrays.get('0.0.weight')!), asF32(transposed(npz.get('W1')!)));
   t.deepEqual(asF32(weights.arrays.get('0.0.bias')!), asF32(npz.get('b1')!));
   t.deepEqual(asF32(weights.arrays.get('0.2.weight')!), asF32(transposed(npz.get('W2')!)));
@@ -111,9 +110,9 @@ test('fashion/fashion_mlp.onnx: 784-128-10 with relu, the .npz\'s weights transp
 
 test('isOnnx tells the ONNX files from the other formats of formats/ and the book\'s files', (t) => {
   const onnx = ['ch03_dynamo.onnx', 'ch03_legacy.onnx', 'ch07.onnx', 'fashion/fashion_mlp.onnx'];
-  for (const file of onnx) t.true(isOnnx(readFileSync(join(FORMATS, file))), file);
+  for (const file of onnx) t.true(isOnnx(readFileSync(join(FORMATS_DIR, file))), file);
   const others = ['ch03.h5', 'ch03.keras', 'ch03.safetensors', 'ch03.weights.h5', 'ch03_state_dict.pt', 'ch03_state_dict_legacy.pt', 'ch03_torch.safetensors', 'fashion/fashion_mlp.npz', 'bad/ch03_full_model.pt'];
-  for (const file of others) t.false(isOnnx(readFileSync(join(FORMATS, file))), file);
+  for (const file of others) t.false(isOnnx(readFileSync(join(FORMATS_DIR, file))), file);
   t.false(isOnnx(readFileSync(SAMPLE_WEIGHT)), 'sample_weight.pkl');
   t.false(isOnnx(readFileSync(join(DATA_DIR, 't10k-images-idx3-ubyte.gz'))), 'the images');
 });

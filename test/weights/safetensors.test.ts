@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { InputError } from '../../src/errors.js';
 import { isSafetensors, readSafetensors } from '../../src/weights/safetensors.js';
-import { DATA_DIR, needsData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, needsData } from '../helpers/data-dir.js';
 import { bookNetworks, f32, f64, firstDifference, u16 } from './torch-builder.js';
 
 needsData(test);
 
-const FORMATS = join(DATA_DIR, 'formats');
-const realFile = (name: string) => ({ bytes: readFileSync(join(FORMATS, name)), file: name });
+const realFile = (name: string) => ({ bytes: readFileSync(join(FORMATS_DIR, name)), file: name });
 
 test('ch03.safetensors gives exactly the book\'s W1 … b3, in × out, with its metadata', async (t) => {
   const weights = await readSafetensors(realFile('ch03.safetensors'));
@@ -54,9 +53,9 @@ const b = { dtype: 'F32', shape: [2], data_offsets: [16, 24] };
 const data = f32([1, -2, 0.5, 4, 0.25, -0.25]);
 
 test('isSafetensors: a plausible header length, then {', (t) => {
-  t.true(isSafetensors(readFileSync(join(FORMATS, 'ch03.safetensors'))));
+  t.true(isSafetensors(readFileSync(join(FORMATS_DIR, 'ch03.safetensors'))));
   t.true(isSafetensors(safetensors({ W }, data)));
-  t.false(isSafetensors(readFileSync(join(FORMATS, 'ch03_state_dict.pt'))));
+  t.false(isSafetensors(readFileSync(join(FORMATS_DIR, 'ch03_state_dict.pt'))));
   t.false(isSafetensors(safetensors({ W }, data, 10_000)));
   t.false(isSafetensors(safetensors('[]      ')));
   t.false(isSafetensors(new Uint8Array(9)));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { InputError } from '../../src/errors.js';
 import { isTorchLegacy, readTorchLegacy } from '../../src/weights/torch/torch-legacy.js';
-import { DATA_DIR, SAMPLE_WEIGHT, needsData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, SAMPLE_WEIGHT, needsData } from '../helpers/data-dir.js';
 import { EMPTY_DICT, PROTO2, SETITEM, STOP, global, pickle } from './pickle-builder.js';
 import {
   type FakeTensor, LEGACY_HEAD, bookNetworks, checkpointPickle, chunk, f32, firstDifference, legacyFile, stateDictPickle, str,
@@ -16,10 +16,9 @@ import {
 
 needsData(test);
 
-const FORMATS = join(DATA_DIR, 'formats');
 
 test('ch03_state_dict_legacy.pt gives exactly the book\'s arrays, in the dict\'s order', async (t) => {
-  const path = join(FORMATS, 'ch03_state_dict_legacy.pt');
+  const path = join(FORMATS_DIR, 'ch03_state_dict_legacy.pt');
   const weights = await readTorchLegacy({ bytes: readFileSync(path), path, file: 'ch03_state_dict_legacy.pt' });
   t.is(weights.format, 'torch-legacy');
   t.is(weights.matrices, 'out-in');
@@ -28,8 +27,8 @@ test('ch03_state_dict_legacy.pt gives exactly the book\'s arrays, in the dict\'s
 });
 
 test('isTorchLegacy tells the legacy file by its magic number, and nothing else', (t) => {
-  t.true(isTorchLegacy(readFileSync(join(FORMATS, 'ch03_state_dict_legacy.pt'))));
-  t.false(isTorchLegacy(readFileSync(join(FORMATS, 'ch03_state_dict.pt'))));
+  t.true(isTorchLegacy(readFileSync(join(FORMATS_DIR, 'ch03_state_dict_legacy.pt'))));
+  t.false(isTorchLegacy(readFileSync(join(FORMATS_DIR, 'ch03_state_dict.pt'))));
   t.false(isTorchLegacy(readFileSync(SAMPLE_WEIGHT)));
   t.false(isTorchLegacy(new Uint8Array(0)));
   t.false(isTorchLegacy(LEGACY_HEAD.subarray(0, 10)));

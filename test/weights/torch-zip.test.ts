@@ -8,16 +8,15 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { InputError } from '../../src/errors.js';
 import { readTorchZip } from '../../src/weights/torch/torch-zip.js';
-import { DATA_DIR, needsData } from '../helpers/data-dir.js';
+import { FORMATS_DIR, needsData } from '../helpers/data-dir.js';
 import {
   type FakeTensor, bookNetworks, checkpointPickle, f32, f64, firstDifference, stateDictPickle, torchZip, u16, writeSource, zipArchive,
 } from './torch-builder.js';
 
 needsData(test);
 
-const FORMATS = join(DATA_DIR, 'formats');
 const real = (name: string) => {
-  const path = join(FORMATS, name);
+  const path = join(FORMATS_DIR, name);
   return { bytes: readFileSync(path), path, file: name.replace(/.*\//, '') };
 };
 
