@@ -5,13 +5,11 @@
  * by one Range, after a 4-byte Range that tells its format, so a shard's read asks for no byte
  * before the shard; a gzip stream is read from its start whatever `start` says, as a file is.
  */
-import { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import type { Chain } from './byte-stream.js';
 import { formatOf, type Format } from './format-of.js';
-import { gunzip } from './gzip.js';
 import { httpRangeReader } from './http-range-reader.js';
-import { prepend } from './open-sequential.js';
+import { chainOf, readHead } from './open-sequential.js';
 import type { ObjectVersion, RangeReader } from './range-reader.js';
 import { resumingStream } from './resuming-stream.js';
 import { s3RangeReader } from './s3-range-reader.js';
@@ -53,17 +51,10 @@ export async function openRemote(url: string, options: RemoteOptions, highWaterM
   }
   const source = resumingStream(url, rangeReaderOf(url), { start: 0, highWaterMark, version });
   try {
-    const chunks: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
-    let head = Buffer.alloc(0);
-    while (head.length < 4) {
-      const next = await chunks.next();
-      if (next.done) break;
-      head = Buffer.concat([head, next.value]);
-    }
+    const { head, rest } = await readHead(source);
     const format = checkedFormat(url, head);
     version.format = format;
-    const bytes = Readable.from(prepend(head, chunks), { objectMode: false, highWaterMark });
-    return format === 'gzip' ? { streams: [bytes, gunzip(highWaterMark)], source, compressed: 'gzip data' } : { streams: [bytes], source, compressed: 'data' };
+    return chainOf(head, rest, format === 'gzip', source, highWaterMark);
   } catch (error) {
     source.destroy();
     throw error;

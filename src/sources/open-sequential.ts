@@ -14,26 +14,36 @@ export async function openSequential(path: string, source: Readable, highWaterMa
   // A stream whose header was peeked let the process go while it waited (peekHead); it is read now.
   holdProcess(source, true);
   try {
-    const chunks: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
-    let head = Buffer.alloc(0);
-    while (head.length < 4) {
-      const next = await chunks.next();
-      if (next.done) break;
-      head = Buffer.concat([head, next.value]);
-    }
+    const { head, rest } = await readHead(source);
     const format = formatOf(path, head);
     if (format === 'zip') throw new InputError(path, 'a zip archive cannot be read from a pipe; name the file');
-    const bytes = Readable.from(prepend(head, chunks), { objectMode: false, highWaterMark });
-    const streams = format === 'gzip' ? [bytes, gunzip(highWaterMark)] : [bytes];
-    return { streams, source, compressed: format === 'gzip' ? 'gzip data' : 'data' };
+    return chainOf(head, rest, format === 'gzip', source, highWaterMark);
   } catch (error) {
     source.destroy();
     throw error;
   }
 }
 
-/** `head`, then the rest of the chunks: a stream whose first bytes were read to tell its format. */
-export async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+/** The first 4 bytes of `source` (fewer if it ends sooner), enough to tell its format, and the rest of it. */
+export async function readHead(source: Readable): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
+  const rest: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < 4) {
+    const next = await rest.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  return { head, rest };
+}
+
+/** The chain of `head` and then `rest`, gunzipped when `gzip`; `source` is what they were read from. */
+export function chainOf(head: Buffer, rest: AsyncIterator<Buffer>, gzip: boolean, source: Readable, highWaterMark: number): Chain {
+  const bytes = Readable.from(prepend(head, rest), { objectMode: false, highWaterMark });
+  return gzip ? { streams: [bytes, gunzip(highWaterMark)], source, compressed: 'gzip data' } : { streams: [bytes], source, compressed: 'data' };
+}
+
+/** `head`, then the rest of the chunks. */
+async function* prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   try {
     yield head;
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
