@@ -3,14 +3,9 @@ import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { DEFAULT_MAX_BYTES, type WeightLoadOptions } from './decode-array.js';
 import { contentKind, zipKind } from './detect-format.js';
-import { loadNpzWeights } from './npz.js';
 import { parsePickleWeights } from './pickle.js';
 import { isStream, readWeightFile } from './read-weight-file.js';
-import { readSafetensors } from './safetensors.js';
-import { readTorchLegacy } from './torch/torch-legacy.js';
-import { readTorchZip } from './torch/torch-zip.js';
-import type { WeightFile } from './weight-file.js';
-import { openZipArchive } from './zip-archive.js';
+import type { WeightFile, WeightSource } from './weight-file.js';
 
 /** A weight file's arrays and what it says of itself, with its sha256 (hex) to record which weights ran. */
 export interface LoadedWeights extends WeightFile {
@@ -18,12 +13,6 @@ export interface LoadedWeights extends WeightFile {
 }
 
 /** What a reader of one format is given: the whole file, its path, and its name for messages. */
-export interface WeightSource {
-  readonly bytes: Uint8Array;
-  readonly path: string;
-  readonly file: string;
-}
-
 /**
  * Loads a weight file of any format this tool reads, told by its content (`detect-format.ts`), never
  * by its name. Files over `maxBytes` are refused unread. A zip archive (an .npz, a PyTorch zip, a
@@ -41,28 +30,29 @@ export async function loadWeights(path: string, options: WeightLoadOptions & { r
   return { ...loaded, sha256 };
 }
 
-// The ONNX and Keras readers are imported when a file needs them: building the protobuf schema
-// and loading the HDF5 library cost a pickle run start-up time it has no use for.
+// Every reader but the pickle's (the default weights) is imported when a file needs it: building
+// the protobuf schema, loading the HDF5 library or the zip reader cost a pickle run start-up time
+// it has no use for.
 async function readByContent(source: WeightSource, options: WeightLoadOptions & { readonly signal?: AbortSignal }): Promise<WeightFile> {
   const { bytes, path, file } = source;
   switch (contentKind(bytes, file)) {
     case 'pickle':
       return { format: 'pickle', arrays: parsePickleWeights(bytes, file, options), matrices: 'in-out', metadata: {} };
     case 'torch-legacy':
-      return readTorchLegacy(source, options);
+      return (await import('./torch/torch-legacy.js')).readTorchLegacy(source, options);
     case 'hdf5':
       return (await import('./keras/keras-h5.js')).readKerasH5(source, options);
     case 'safetensors':
-      return readSafetensors(source, options);
+      return (await import('./safetensors.js')).readSafetensors(source, options);
     case 'onnx':
       return (await import('./onnx/read-onnx.js')).readOnnx(source, options);
     case 'zip': {
       if (await isStream(path)) throw new InputError(path, 'a zip archive (an .npz, a PyTorch zip, a .keras) cannot be read from a pipe or a device; name the file');
       switch (await zipKindOf(path, file, options)) {
         case 'npz':
-          return { format: 'npz', arrays: await loadNpzWeights(path, options), matrices: 'in-out', metadata: {} };
+          return { format: 'npz', arrays: await (await import('./npz.js')).loadNpzWeights(path, options), matrices: 'in-out', metadata: {} };
         case 'torch-zip':
-          return readTorchZip(source, options);
+          return (await import('./torch/torch-zip.js')).readTorchZip(source, options);
         case 'keras':
           return (await import('./keras/keras-archive.js')).readKerasArchive(source, options);
       }
@@ -71,7 +61,7 @@ async function readByContent(source: WeightSource, options: WeightLoadOptions & 
 }
 
 async function zipKindOf(path: string, file: string, options: WeightLoadOptions): Promise<ReturnType<typeof zipKind>> {
-  const zip = await openZipArchive(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, 'zip archive');
+  const zip = await (await import('./zip-archive.js')).openZipArchive(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, 'zip archive');
   try {
     return zipKind(zip.entries.map((entry) => entry.name), file);
   } finally {

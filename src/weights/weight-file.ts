@@ -25,3 +25,10 @@ export interface WeightFile {
    */
   readonly metadata: Readonly<Record<string, string>>;
 }
+
+/** A weight file's bytes as read, with the path it was read from and the name its errors give. */
+export interface WeightSource {
+  readonly bytes: Uint8Array;
+  readonly path: string;
+  readonly file: string;
+}

@@ -6,7 +6,7 @@
 import { InputError } from '../../errors.js';
 import { MAX_MODEL_BYTES, parseModelJson } from '../../model/model-json.js';
 import { createByteBudget, DEFAULT_MAX_BYTES, quote, type WeightLoadOptions } from '../decode-array.js';
-import type { WeightFile } from '../weight-file.js';
+import type { WeightFile, WeightSource } from '../weight-file.js';
 import { openZipArchive, type ZipArchive } from '../zip-archive.js';
 import { openHdf5 } from './hdf5.js';
 import { isRecord, parseKerasConfig } from './keras-config.js';
@@ -15,17 +15,11 @@ import { kerasMetadata } from './keras-metadata.js';
 import { kerasVars } from './keras-vars.js';
 
 /** What a reader is given: the whole file, its path (to re-open the zip), and its name for messages. */
-export interface KerasSource {
-  readonly bytes: Uint8Array;
-  readonly path: string;
-  readonly file: string;
-}
-
 /** metadata.json is a few keys; far less than this. */
 const MAX_METADATA_BYTES = 64 * 1024;
 const WEIGHTS = 'model.weights.h5';
 
-export async function readKerasArchive(source: KerasSource, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<WeightFile> {
+export async function readKerasArchive(source: WeightSource, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<WeightFile> {
   const { path, file } = source;
   const zip = await openZipArchive(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, 'Keras (.keras) archive');
   try {

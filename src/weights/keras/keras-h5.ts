@@ -6,9 +6,8 @@
  */
 import { InputError } from '../../errors.js';
 import { createByteBudget, quote, type WeightLoadOptions } from '../decode-array.js';
-import type { WeightFile } from '../weight-file.js';
+import type { WeightFile, WeightSource } from '../weight-file.js';
 import { openHdf5 } from './hdf5.js';
-import type { KerasSource } from './keras-archive.js';
 import { parseKerasConfig } from './keras-config.js';
 import { kerasSpec } from './keras-layers.js';
 import { kerasMetadata } from './keras-metadata.js';
@@ -16,7 +15,7 @@ import { legacyVars, listKerasArrays } from './keras-vars.js';
 
 export { isHdf5 } from './hdf5.js';
 
-export async function readKerasH5(source: KerasSource, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<WeightFile> {
+export async function readKerasH5(source: WeightSource, options: WeightLoadOptions & { readonly signal?: AbortSignal } = {}): Promise<WeightFile> {
   const { bytes, file } = source;
   // Optimizer state (optimizer_weights, optimizer) is never read: only the weights' float values are.
   const h5 = await openHdf5(bytes, file, undefined, { maxBytes: options.maxBytes, dataUnder: ['model_weights', 'layers'], signal: options.signal });

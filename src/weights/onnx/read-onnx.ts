@@ -9,7 +9,7 @@ import { InputError } from '../../errors.js';
 import { createByteBudget, quote, type WeightLoadOptions } from '../decode-array.js';
 import type { NdArray } from '../nd-array.js';
 import { isStream } from '../read-weight-file.js';
-import type { WeightFile } from '../weight-file.js';
+import type { WeightFile, WeightSource } from '../weight-file.js';
 import { readExternalData } from './onnx-external.js';
 import { buildSpec } from './onnx-graph.js';
 import { scanMessage } from './onnx-scan.js';
@@ -18,18 +18,12 @@ import { claimFloatArray, floatArray, isFloatTensor, type OnnxTensor, parseTenso
 
 export { isOnnx } from './onnx-detect.js';
 
-export interface OnnxSource {
-  readonly bytes: Uint8Array;
-  readonly path: string;
-  readonly file: string;
-}
-
 /** The IR versions this reader knows (IR 3 brought opset imports; 14 is onnx.proto's newest). */
 const MIN_IR = 3;
 const MAX_IR = 14;
 const MAX_METADATA_CHARS = 200;
 
-export async function readOnnx(source: OnnxSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
+export async function readOnnx(source: WeightSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
   const { bytes, file } = source;
   const model = decodeModel(bytes, file);
   const graph = model.graph ?? fail(file, 'the model has no graph');

@@ -8,11 +8,10 @@
  */
 import { InputError } from '../../errors.js';
 import { createByteBudget, quote, type WeightLoadOptions } from '../decode-array.js';
-import type { WeightFile } from '../weight-file.js';
+import type { WeightFile, WeightSource } from '../weight-file.js';
 import { pickStateDict, pythonType, stateDictArrays, tensorsOf } from './state-dict.js';
 import type { StorageToken, TensorToken } from './torch-globals.js';
 import { createTorchUnpickler } from './torch-pickle.js';
-import type { TorchSource } from './torch-zip.js';
 
 const PROTOCOL_VERSION = 1001;
 
@@ -35,7 +34,7 @@ export function isTorchLegacy(bytes: Uint8Array): boolean {
 }
 
 /** Reads the float tensors of a state dict saved in torch's legacy format. */
-export async function readTorchLegacy(source: TorchSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
+export async function readTorchLegacy(source: WeightSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
   const { bytes, file } = source;
   const magic = magicLength(bytes);
   if (magic === undefined) throw new InputError(file, 'not a PyTorch legacy file, expected the magic number 0x1950a86a20f9469cfc6c as its first pickle');

@@ -6,20 +6,14 @@
  */
 import { InputError } from '../../errors.js';
 import { DEFAULT_MAX_BYTES, createByteBudget, quote, type WeightLoadOptions } from '../decode-array.js';
-import type { WeightFile } from '../weight-file.js';
+import type { WeightFile, WeightSource } from '../weight-file.js';
 import { openZipArchive, type ZipArchive } from '../zip-archive.js';
 import { pickStateDict, stateDictArrays, tensorsOf, type ReadStorage } from './state-dict.js';
 import { createTorchUnpickler } from './torch-pickle.js';
 
 /** The bytes of the file, its path (re-opened as a zip) and its name for messages. */
-export interface TorchSource {
-  readonly bytes: Uint8Array;
-  readonly path: string;
-  readonly file: string;
-}
-
 /** Reads the float tensors of a state dict saved by `torch.save(model.state_dict(), path)`. */
-export async function readTorchZip(source: TorchSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
+export async function readTorchZip(source: WeightSource, options: WeightLoadOptions = {}): Promise<WeightFile> {
   const { path, file } = source;
   const zip = await openZipArchive(path, file, options.maxBytes ?? DEFAULT_MAX_BYTES, 'PyTorch (zip) file');
   try {
