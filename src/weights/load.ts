@@ -12,7 +12,6 @@ export interface LoadedWeights extends WeightFile {
   readonly sha256: string;
 }
 
-/** What a reader of one format is given: the whole file, its path, and its name for messages. */
 /**
  * Loads a weight file of any format this tool reads, told by its content (`detect-format.ts`), never
  * by its name. Files over `maxBytes` are refused unread. A zip archive (an .npz, a PyTorch zip, a

@@ -26,7 +26,7 @@ export interface WeightFile {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-/** A weight file's bytes as read, with the path it was read from and the name its errors give. */
+/** What a reader of one format is given: the whole file, its path, and its name for messages. */
 export interface WeightSource {
   readonly bytes: Uint8Array;
   readonly path: string;
