@@ -9,7 +9,7 @@ import type { NamedPath } from '../src/outputs/output-places.js';
 import { zipEntryPath } from '../src/sources/format-of.js';
 import type { OutputSet, OutputTarget } from '../src/outputs/output-set.js';
 import type { Mosaic } from '../src/mosaic/render-mosaic.js';
-import { encodeMosaicPng } from '../src/mosaic/png-encode.js';
+import { encodeMosaicPngAsync } from '../src/mosaic/png-encode.js';
 import { mosaicSidecar } from '../src/mosaic/sidecar.js';
 import { sidecarPath } from '../src/report/build-report.js';
 import { formatJson } from '../src/report/json.js';
@@ -52,10 +52,10 @@ export function runInputs(inputs: { readonly images: string; readonly labels: st
 /** What the files are made from. */
 export interface StagedResults {
   readonly report: Report;
-  /** The report file's bytes (a run writes its error list straight from its ErrorList). */
-  readonly reportJson: Uint8Array;
-  /** The rendered mosaic of `tiles`, for the PNG and the HTML page. */
-  readonly mosaic: Mosaic;
+  /** The report file's bytes (a run writes its error list straight from its ErrorList), or what makes them, called while the PNG deflates. */
+  readonly reportJson: Uint8Array | string | (() => Uint8Array | string);
+  /** Renders the mosaic of `tiles`, for the PNG and the HTML page: called only when one of them is written. */
+  readonly mosaic: () => Mosaic;
   /** The mosaic's tiles, in mosaic order, with their pixels (the HTML page shows them). */
   readonly tiles: readonly Misclassified[];
   /** Image shape. */
@@ -66,23 +66,39 @@ export interface StagedResults {
   readonly htmlCap?: number;
 }
 
-/** Stages the mosaic, the charts, the HTML page, the tile index and the report (vega is loaded only for charts or HTML). */
+/**
+ * Stages the mosaic, the charts, the HTML page, the tile index and the report, in that order (vega
+ * is loaded only for charts or HTML). The mosaic is drawn and encoded only for the files that
+ * show it, its PNG and the HTML page (which embeds the PNG); while its PNG deflates on the
+ * threadpool, the main thread makes the tile index and the report.
+ */
 export async function stageResults(outputs: OutputSet, paths: OutputPaths, results: StagedResults): Promise<void> {
-  const { report, mosaic } = results;
-  const mosaicPng = encodeMosaicPng(mosaic);
-  if (paths.mosaic !== undefined) await outputs.stage(paths.mosaic, mosaicPng);
-  if (paths.charts) await stageCharts(outputs, paths.charts, report);
-  if (paths.html) {
-    const { buildHtmlReport } = await import('../src/html/build-html-report.js');
-    const { tiles, cellImages, htmlCap, rows, cols } = results;
-    // The process's own wall time (performance.now() counts from its start), beside the pipeline's.
-    const processMs = performance.now();
-    await outputs.stage(paths.html, await buildHtmlReport({ report, mosaicPng, misclassified: cellImages ?? tiles, cellCap: cellImages === undefined ? undefined : htmlCap, rows, cols, processMs }));
+  const { report } = results;
+  const mosaic = paths.mosaic !== undefined || paths.html ? results.mosaic() : undefined;
+  const encoding = mosaic === undefined ? undefined : encodeMosaicPngAsync(mosaic);
+  // Awaited below; a failure before then must not also surface as an unhandled rejection.
+  encoding?.catch(() => undefined);
+  const sidecar = paths.mosaic === undefined || mosaic === undefined ? undefined : formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified, classes: report.classes }));
+  const reportJson = typeof results.reportJson === 'function' ? results.reportJson() : results.reportJson;
+  const mosaicPng = await encoding;
+  // Written side by side (commit waits for every one), registered in the order they are committed.
+  const writes: Promise<void>[] = [];
+  if (paths.mosaic !== undefined && mosaicPng !== undefined) writes.push(outputs.stage(paths.mosaic, mosaicPng));
+  try {
+    if (paths.charts) await stageCharts(outputs, paths.charts, report);
+    if (paths.html && mosaicPng !== undefined) {
+      const { buildHtmlReport } = await import('../src/html/build-html-report.js');
+      const { tiles, cellImages, htmlCap, rows, cols } = results;
+      // The process's own wall time (performance.now() counts from its start), beside the pipeline's.
+      const processMs = performance.now();
+      await outputs.stage(paths.html, await buildHtmlReport({ report, mosaicPng, misclassified: cellImages ?? tiles, cellCap: cellImages === undefined ? undefined : htmlCap, rows, cols, processMs }));
+    }
+    if (paths.mosaic !== undefined && sidecar !== undefined) writes.push(outputs.stage(sidecarPath(paths.mosaic), sidecar));
+    writes.push(outputs.stage(paths.report, reportJson));
+  } finally {
+    await Promise.allSettled(writes);
   }
-  if (paths.mosaic !== undefined) {
-    await outputs.stage(sidecarPath(paths.mosaic), formatJson(mosaicSidecar(mosaic, { total: report.total, misclassified: report.misclassified, classes: report.classes })));
-  }
-  await outputs.stage(paths.report, results.reportJson);
+  await Promise.all(writes);
 }
 
 /** The per-class accuracy and confusion charts, as SVG and PNG (vega is loaded only here). */

@@ -27,7 +27,7 @@ export { readSamples$, readBatches$, readIdxHeaderOf } from './sources/mnist.js'
 export { loadWeights } from './weights/load.js';
 export { inferMlp } from './model/infer-mlp.js';
 export { renderMosaic } from './mosaic/render-mosaic.js';
-export { encodeMosaicPng } from './mosaic/png-encode.js';
+export { encodeMosaicPng, encodeMosaicPngAsync } from './mosaic/png-encode.js';
 export { mosaicSidecar } from './mosaic/sidecar.js';
 export { TileCollector } from './mosaic/tile-collector.js';
 export { formatSummary, perClass } from './report/summary.js';

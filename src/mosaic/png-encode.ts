@@ -4,12 +4,22 @@
  * SIMD), then deflated, with CRCs by zlib. The mosaic is mostly flat background and repeated tile
  * frames, which Up turns into zeros; so one fixed filter does as well as an adaptive one (pngjs
  * tries five per row, in JavaScript) at a fraction of the time, and gives a smaller file.
- * Benchmarks: bench/README.md.
+ *
+ * The rows are deflated in segments joined into one zlib stream, as pigz does: each segment a raw
+ * deflate ending on a byte boundary (Z_SYNC_FLUSH; the last with Z_FINISH), behind one zlib header
+ * and before the Adler-32 of all the rows. `encodeMosaicPngAsync` deflates the segments on libuv's
+ * threadpool, side by side, while the main thread goes on; `encodeMosaicPng` deflates the same
+ * segments in turn, so both give the same bytes. Benchmarks: bench/README.md.
  */
+import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { align16, kernelInstance } from '../wasm/module.js';
+import { adler32 } from './adler32.js';
+import { pngRowBytes, wasmCanvasOf } from './mosaic-canvas.js';
+import { align16, kernelInstance, type KernelExports } from '../wasm/module.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (the default level; a multiple of 31 with CMF). */
+const ZLIB_HEADER = Buffer.from([0x78, 0x9c]);
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
@@ -22,12 +32,24 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 const FILTER_UP = 2;
 
+/** Filtered rows and the kernel that can checksum them where they lie. */
+interface Rows {
+  readonly bytes: Uint8Array;
+  readonly k?: KernelExports;
+}
+
 /**
  * The scanlines by the WASM kernel (SIMD), or undefined without it: a view of the instance's
- * memory, which nothing else holds, so the deflate can read it in place.
+ * memory, which nothing else holds, so the deflate can read it in place. A canvas drawn in that
+ * memory (mosaic-canvas.ts) is filtered where it lies; any other image is copied in first.
  */
-function rowsInWasm(width: number, height: number, rgba: Uint8Array): Uint8Array | undefined {
-  const bytes = (width * 3 + 1) * height;
+function rowsInWasm(width: number, height: number, rgba: Uint8Array): Rows | undefined {
+  const bytes = pngRowBytes(width, height);
+  const canvas = wasmCanvasOf(rgba);
+  if (canvas !== undefined) {
+    canvas.k.pngRowsRgbUp(rgba.byteOffset, width, height, canvas.rowsAt);
+    return { bytes: new Uint8Array(canvas.memory.buffer, canvas.rowsAt, bytes), k: canvas.k };
+  }
   let instance: ReturnType<typeof kernelInstance>;
   try {
     instance = kernelInstance(align16(rgba.length) + bytes);
@@ -38,13 +60,13 @@ function rowsInWasm(width: number, height: number, rgba: Uint8Array): Uint8Array
   const out = base + align16(rgba.length);
   new Uint8Array(memory.buffer, base, rgba.length).set(rgba);
   k.pngRowsRgbUp(base, width, height, out);
-  return new Uint8Array(memory.buffer, out, bytes);
+  return { bytes: new Uint8Array(memory.buffer, out, bytes), k };
 }
 
 /** The scanlines in JavaScript: the same bytes, more slowly (the loop runs once, cold, so it is not optimised). */
 function rowsByJs(width: number, height: number, rgba: Uint8Array): Uint8Array {
   const row = width * 4;
-  const raw = new Uint8Array((width * 3 + 1) * height);
+  const raw = new Uint8Array(pngRowBytes(width, height));
   for (let y = 0, o = 0, i = 0; y < height; y++) {
     raw[o++] = y === 0 ? 0 : FILTER_UP;
     if (y === 0) {
@@ -70,7 +92,7 @@ function rowsByJs(width: number, height: number, rgba: Uint8Array): Uint8Array {
  * an ordinary buffer.
  */
 export function pngRows(width: number, height: number, rgba: Uint8Array, js = false): Uint8Array {
-  return (js ? undefined : rowsInWasm(width, height, rgba)?.slice()) ?? rowsByJs(width, height, rgba);
+  return (js ? undefined : rowsInWasm(width, height, rgba)?.bytes.slice()) ?? rowsByJs(width, height, rgba);
 }
 
 /** An RGBA image: `width × height` pixels, 4 bytes each, row-major. A mosaic is one. */
@@ -80,27 +102,84 @@ export interface RgbaImage {
   readonly data: Uint8Array;
 }
 
-/**
- * `image` as an 8-bit RGB PNG file: the alpha is dropped, so decoding gives back exactly
- * `image.data` where every alpha is 255, as in a mosaic.
- */
-export function encodeMosaicPng(image: RgbaImage): Buffer {
+export interface PngOptions {
+  /** How many segments the rows are deflated in (at most one per row). Default: `defaultSegments`. */
+  readonly segments?: number;
+}
+
+/** Below this many bytes of rows, one segment: a thread's hand-off would cost more than it saves. */
+const MIN_SPLIT_BYTES = 256 * 1024;
+
+/** Two segments, one per core of a small machine, for images of a quarter MiB of rows or more; else one. */
+export const defaultSegments = (width: number, height: number): number => (height >= 2 && pngRowBytes(width, height) >= MIN_SPLIT_BYTES ? 2 : 1);
+
+/** Where each segment of rows starts and ends, in bytes: `segments` runs of whole rows, as even as rows allow. */
+export function segmentBounds(width: number, height: number, segments: number): Array<[number, number]> {
+  const rowBytes = width * 3 + 1;
+  return Array.from({ length: segments }, (_, i) => [Math.floor((height * i) / segments) * rowBytes, Math.floor((height * (i + 1)) / segments) * rowBytes]);
+}
+
+/** The image checked, its rows filtered and checksummed, and the segments to deflate. */
+interface Prepared {
+  readonly header: Buffer;
+  readonly segments: Uint8Array[];
+  readonly adler: number;
+}
+
+function prepare(image: RgbaImage, options: PngOptions, caller: string): Prepared {
   const { width, height, data } = image;
   if (data.length !== width * height * 4) {
-    throw new RangeError(
-      `encodeMosaicPng: image data size does not match width/height, expected ${width * height * 4}, got ${data.length}`,
-    );
+    throw new RangeError(`${caller}: image data size does not match width/height, expected ${width * height * 4}, got ${data.length}`);
+  }
+  const count = options.segments ?? defaultSegments(width, height);
+  if (!Number.isInteger(count) || count < 1 || count > Math.max(1, height)) {
+    throw new RangeError(`${caller}: segments must be an integer from 1 to the image's height (${height}), got ${count}`);
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // colour type: RGB
-  // Run-length matching only: the filtered mosaic is long runs of zeros, which it packs as small as
-  // level 3 does, and faster.
   // The rows deflated where the WASM kernel wrote them: a mosaic's rows are megabytes, and a copy
   // of them cost as much as a tenth of the deflate.
-  const rows = rowsInWasm(width, height, data) ?? rowsByJs(width, height, data);
-  const idat = zlib.deflateSync(rows, { strategy: zlib.constants.Z_RLE });
+  const inWasm = rowsInWasm(width, height, data);
+  const rows = inWasm?.bytes ?? rowsByJs(width, height, data);
+  const segments = segmentBounds(width, height, count).map(([start, end]) => rows.subarray(start, end));
+  return { header, segments, adler: adler32(rows, inWasm?.k) };
+}
+
+/** Segment `i` of `count`: all but the last end on a byte boundary, unfinished (Z_SYNC_FLUSH). */
+function deflateOptions(i: number, count: number): zlib.ZlibOptions {
+  // Run-length matching only: the filtered mosaic is long runs of zeros, which it packs as small as
+  // level 3 does, and faster.
+  return { strategy: zlib.constants.Z_RLE, finishFlush: i === count - 1 ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
+}
+
+function assemble({ header, adler }: Prepared, deflated: readonly Uint8Array[]): Buffer {
+  const trailer = Buffer.alloc(4);
+  trailer.writeUInt32BE(adler, 0);
+  const idat = Buffer.concat([ZLIB_HEADER, ...deflated, trailer]);
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+}
+
+/**
+ * `image` as an 8-bit RGB PNG file: the alpha is dropped, so decoding gives back exactly
+ * `image.data` where every alpha is 255, as in a mosaic. The same bytes as `encodeMosaicPngAsync`.
+ */
+export function encodeMosaicPng(image: RgbaImage, options: PngOptions = {}): Buffer {
+  const prepared = prepare(image, options, 'encodeMosaicPng');
+  const { segments } = prepared;
+  return assemble(prepared, segments.map((segment, i) => zlib.deflateRawSync(segment, deflateOptions(i, segments.length))));
+}
+
+const deflateRaw = promisify(zlib.deflateRaw);
+
+/**
+ * `encodeMosaicPng`, with the deflate on libuv's threadpool (the segments at the same time). The
+ * rows are filtered before it returns: the image may change once it has.
+ */
+export function encodeMosaicPngAsync(image: RgbaImage, options: PngOptions = {}): Promise<Buffer> {
+  const prepared = prepare(image, options, 'encodeMosaicPngAsync');
+  const { segments } = prepared;
+  return Promise.all(segments.map((segment, i) => deflateRaw(segment, deflateOptions(i, segments.length)))).then((deflated) => assemble(prepared, deflated));
 }

@@ -1,6 +1,7 @@
 import { textWidth } from './bitmap-font.js';
-import { BLACK, digitPainter } from './digit-painter.js';
+import { BLACK } from './digit-painter.js';
 import { DEFAULT_SCALE, layOutMosaic, MOSAIC_LAYOUT, tileSlot, type MosaicHeader, type MosaicLayout } from './layout.js';
+import { mosaicCanvas } from './mosaic-canvas.js';
 import { MOSAIC_PALETTE, pixel32 } from './palette.js';
 import { textPainter } from './text-painter.js';
 import type { Misclassified, Prediction } from '../types.js';
@@ -24,6 +25,8 @@ export interface MosaicOptions {
   header: MosaicHeader;
   /** The names of the classes 0, 1, … for the captions (cut where a tile is narrow); undefined: digits. */
   classes?: readonly string[];
+  /** Draw the digits in JavaScript even where the WASM module loads (the same pixels; for tests). */
+  js?: boolean;
 }
 
 /** A digit image's rectangle in the mosaic, in pixels. */
@@ -42,7 +45,7 @@ export interface TilePlacement extends Prediction, TileRect {
 export interface Mosaic {
   width: number;
   height: number;
-  /** RGBA, 4 bytes a pixel, row-major, alpha always 255. */
+  /** RGBA, 4 bytes a pixel, row-major, alpha always 255 (a view of the WASM module's memory where it loads: mosaic-canvas.ts). */
   data: Uint8Array;
   placements: TilePlacement[];
 }
@@ -65,8 +68,9 @@ export function renderMosaic(tiles: readonly Misclassified[], options: MosaicOpt
       `mosaic would be ${width}×${height} pixels, more than ${MAX_PIXELS}; show fewer tiles or lower the scale`,
     );
   }
-  const data = new Uint8Array(width * height * 4);
-  // Drawn as 32-bit pixels (a fresh buffer is aligned): this runs once per process, mostly
+  const canvas = mosaicCanvas(width, height, tiles.length, rows, cols, options.js);
+  const { data } = canvas;
+  // Drawn as 32-bit pixels (the canvas is aligned): this runs once per process, mostly
   // interpreted, so every per-pixel step saved counts.
   const data32 = new Uint32Array(data.buffer, data.byteOffset, width * height);
   const background = pixel32(MOSAIC_PALETTE.background);
@@ -78,10 +82,8 @@ export function renderMosaic(tiles: readonly Misclassified[], options: MosaicOpt
   });
 
   const captionText = textPainter(data32, width, caption.scale, background);
-  const drawDigit = digitPainter(data32, width, rows, cols, scale);
   const placements = tiles.map((tile, i): TilePlacement => {
     const slot = tileSlot(layout, i);
-    drawDigit(slot.imageX, slot.y, tile.pixels);
 
     const { runs, text, length } = caption.captions[i];
     let penX = slot.x + Math.floor((layout.slotWidth - textWidth(length, caption.scale)) / 2);
@@ -92,6 +94,7 @@ export function renderMosaic(tiles: readonly Misclassified[], options: MosaicOpt
     return { index, label, predicted, confidence, x: slot.imageX, y: slot.y, width: imageWidth, height: imageHeight, caption: text };
   });
 
+  canvas.paintDigits(placements.map(({ x, y }, i) => ({ x, y, pixels: tiles[i].pixels })), rows, cols, scale);
   return { width, height, data, placements };
 }
 

@@ -21,6 +21,9 @@ export interface KernelExports {
   argmaxRows(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
   expInto(x: number, n: number, out: number): void;
   pngRowsRgbUp(rgba: number, width: number, height: number, out: number): void;
+  paintDigits(canvas: number, width: number, tiles: number, count: number, rows: number, cols: number, scale: number, places: number): void;
+  /** A u32 returned as an i32: `>>> 0` it. */
+  adler32(data: number, length: number, adler: number): number;
 }
 
 const FILES: Record<KernelBuild, string> = { simd: 'kernels.wasm', 'relaxed-simd': 'kernels-relaxed.wasm' };
@@ -52,11 +55,33 @@ export function kernelModule(build: KernelBuild = 'simd'): WebAssembly.Module {
   const known = compiled.get(build);
   if (known !== undefined) return known;
   const bytes = readBuild(build);
-  if (bytes === undefined) throw new Error(`dist/${FILES[build]} is missing: run \`npm run build:cli\` (npm install does it) to compile assembly/kernels.ts`);
+  if (bytes === undefined) throw new Error(missingBuild(build));
   const module = new WebAssembly.Module(bytes);
   compiled.set(build, module);
   return module;
 }
+
+/**
+ * Starts compiling `build` with `WebAssembly.compile`, which V8 does on its background threads,
+ * so that the run's later `kernelModule(build)` finds it compiled instead of compiling it on this
+ * thread. Resolves once it is in (never rejects: a missing or invalid build is reported by
+ * `kernelModule`). The relaxed build needs `relaxedSimdSupported()` first (Node 20's flag).
+ */
+export function compileKernelModule(build: KernelBuild = 'simd'): Promise<void> {
+  if (compiled.has(build)) return Promise.resolve();
+  const bytes = readBuild(build);
+  if (bytes === undefined) return Promise.resolve();
+  return WebAssembly.compile(bytes).then((module) => {
+    if (!compiled.has(build)) compiled.set(build, module);
+  }, () => undefined);
+}
+
+/** Whether `build`'s file is there, without compiling it (for a kernel's support check). */
+export function kernelBuildMissing(build: KernelBuild = 'simd'): string | undefined {
+  return compiled.has(build) || readBuild(build) !== undefined ? undefined : missingBuild(build);
+}
+
+const missingBuild = (build: KernelBuild): string => `dist/${FILES[build]} is missing: run \`npm run build:cli\` (npm install does it) to compile assembly/kernels.ts`;
 
 let relaxed: boolean | undefined;
 

@@ -1,0 +1,30 @@
+/**
+ * Adler-32, the checksum at the end of a zlib stream: by the WASM kernel (SIMD) where the bytes
+ * lie in its memory, else in JavaScript.
+ */
+import type { KernelExports } from '../wasm/module.js';
+
+const BASE = 65521;
+/** zlib's NMAX: the most bytes summed before s2 could pass 2^53 here (2^32 in zlib's C). */
+const CHUNK = 5552;
+
+/** The Adler-32 of `bytes` in JavaScript, continuing from `adler` (1 to start). */
+export function adler32Js(bytes: Uint8Array, adler = 1): number {
+  let s1 = adler & 0xffff;
+  let s2 = adler >>> 16;
+  for (let at = 0; at < bytes.length; ) {
+    const end = Math.min(bytes.length, at + CHUNK);
+    for (; at < end; at++) {
+      s1 += bytes[at];
+      s2 += s1;
+    }
+    s1 %= BASE;
+    s2 %= BASE;
+  }
+  return ((s2 << 16) | s1) >>> 0;
+}
+
+/** The Adler-32 of `bytes`: by `k` when `bytes` is a view of the memory `k` runs on, else in JavaScript. */
+export function adler32(bytes: Uint8Array, k?: KernelExports): number {
+  return k === undefined ? adler32Js(bytes) : k.adler32(bytes.byteOffset, bytes.length, 1) >>> 0;
+}
