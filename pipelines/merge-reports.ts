@@ -216,7 +216,7 @@ export async function runMerge(options: MergeRunOptions, hooks: { readonly log: 
     const { rows, cols, mosaicScale } = parts[0].report.shard;
     if (options.predictions !== undefined && csvs !== undefined) await joinPredictions(ordered, csvs, outputs.openStream(options.predictions));
     hooks.log(`merged ${parts.length} shards: ${report.total} images, records ${report.range.start}..${report.range.end - 1}`);
-    const mosaic = renderMosaic(tiles, { rows, cols, scale: mosaicScale, classes: report.classes, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
+    const mosaic = () => renderMosaic(tiles, { rows, cols, scale: mosaicScale, classes: report.classes, header: { total: report.total, misclassified: report.misclassified, shown: tiles.length } });
     const htmlCap = parts[0].report.shard.htmlCap;
     await stageResults(outputs, options, { report, reportJson: formatReportJson(report), mosaic, tiles, rows, cols, cellImages, htmlCap });
     await outputs.commit();
