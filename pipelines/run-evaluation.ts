@@ -148,7 +148,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       hooks.signal,
     );
     const { evaluation, tiles } = result;
-    const mosaic = renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, classes, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
+    const mosaic = () => renderMosaic(tiles, { rows, cols, scale: options.mosaicScale, classes, header: { total: evaluation.total, misclassified: result.misclassified, shown: tiles.length } });
     const report = buildReport({
       evaluation,
       misclassified: result.misclassified,
@@ -175,7 +175,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       },
     });
     // A signal while staging (an HTML page, charts) ends the wait at once; the staging stops at its next file.
-    await untilAborted(stageResults(outputs, options, { report, reportJson: formatReportJson(report, result.errors), mosaic, tiles, rows, cols, cellImages: result.cellImages, htmlCap: options.htmlCap ?? DEFAULT_HTML_CAP }), hooks.signal);
+    await untilAborted(stageResults(outputs, options, { report, reportJson: () => formatReportJson(report, result.errors), mosaic, tiles, rows, cols, cellImages: result.cellImages, htmlCap: options.htmlCap ?? DEFAULT_HTML_CAP }), hooks.signal);
     // The last moment a signal undoes the run; one during the commit lets it finish (main says so).
     hooks.signal?.throwIfAborted();
     await outputs.commit();
