@@ -52,6 +52,9 @@ export interface NodeFigures {
   /** numpy's warm pass on one OpenBLAS thread, for reference (its two threads collapse on a busy machine). */
   readonly warmNumpyOneThread: Stat | null;
   readonly warmOnnx: { kernel: string; pair: Pair };
+  /** Beside warmOnnx, in its rounds: the pickle's network on the same kernel, and the .onnx one with threads: 2. */
+  readonly warmOnnxPickle?: Pair;
+  readonly warmOnnxTwoThreads?: Pair;
   readonly defaultRun: RunPair;
   readonly onnxRun: RunPair;
   /** The same .onnx run without the mosaic (the peer's script draws none), against the same peer runs. */
@@ -100,7 +103,7 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
   const warmNumpy: Stat = { median: kernels.numpyMedianMs, min: kernels.numpyBestMs, runs: [] };
   const warmNumpyOneThread: Stat | null = kernels.numpyOneThreadBestMs === undefined ? null : { median: kernels.numpyOneThreadMedianMs!, min: kernels.numpyOneThreadBestMs, runs: [] };
   const warmKernels = kernels.kernels.map((k) => ({ kernel: k.kernel, warm: { ours: { median: k.medianMs, min: k.bestMs, runs: [] }, peer: warmNumpy } }));
-  const onnx = lastJson<{ kernel: string; oursMs: number[]; onnxruntimeMs: number[] }>(tsx('onnx-forward.ts', ['--passes', passes, '--rounds', rounds]));
+  const onnx = lastJson<{ kernel: string; oursMs: number[]; pickleMs: number[]; twoThreadsMs: number[]; onnxruntimeMs: number[] }>(tsx('onnx-forward.ts', ['--passes', passes, '--rounds', rounds]));
 
   // Warm the file cache and check each side agrees with its peer before timing anything.
   await ours();
@@ -180,6 +183,8 @@ export async function nodeFigures(node: NodeBinary, o: FigureOptions): Promise<N
     warmNumpy,
     warmNumpyOneThread,
     warmOnnx: { kernel: onnx.kernel, pair: { ours: stat(onnx.oursMs), peer: stat(onnx.onnxruntimeMs) } },
+    warmOnnxPickle: { ours: stat(onnx.pickleMs), peer: stat(onnx.onnxruntimeMs) },
+    warmOnnxTwoThreads: { ours: stat(onnx.twoThreadsMs), peer: stat(onnx.onnxruntimeMs) },
     defaultRun: pairOf(defaults),
     onnxRun: pairOf(onnxRuns),
     onnxRunNoMosaic: pairOf(onnxNoMosaic, onnxRuns),

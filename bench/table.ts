@@ -35,7 +35,9 @@ function nodeTable(n: NodeFigures, r: Results): string[] {
     ...(n.warmNumpyOneThread
       ? n.warmKernels.map((k) => row(`forward pass, warm: ${k.kernel}, against numpy on one thread, for reference`, { ours: k.warm.ours, peer: n.warmNumpyOneThread! }, 'numpy, `OPENBLAS_NUM_THREADS=1`, warm'))
       : []),
-    row(`forward pass, warm, in one process, \`ch03_legacy.onnx\` (bench/onnx-forward.ts): ${n.warmOnnx.kernel}`, n.warmOnnx.pair, `${ort}, warm`),
+    row(`forward pass, warm, in one process, \`ch03_legacy.onnx\` (bench/onnx-forward.ts): ${n.warmOnnx.kernel}, 1 thread`, n.warmOnnx.pair, `${ort}, warm`),
+    ...(n.warmOnnxPickle ? [row(`the same, \`sample_weight.pkl\`'s network (the same plan), in the same rounds: ${n.warmOnnx.kernel}, 1 thread`, n.warmOnnxPickle, `${ort}, warm`)] : []),
+    ...(n.warmOnnxTwoThreads ? [row(`the same, \`ch03_legacy.onnx\`: ${n.warmOnnx.kernel}, 2 threads (\`--threads 2\`)`, n.warmOnnxTwoThreads, `${ort}, warm`)] : []),
     row("forward pass in the CLI's default run (`timing.forwardMs`)", { ours: n.defaultRun.forward.ours, peer: n.warmNumpy }, `${numpy}, warm`),
     row("forward pass in the CLI's default run (`timing.forwardMs`)", n.defaultRun.forward, 'numpy_mnist.py, its batch loop'),
     row('forward pass in the CLI, `--weights ch03_legacy.onnx`', n.onnxRun.forward, 'onnxruntime-peer.mjs, its batch loop'),
