@@ -4,18 +4,19 @@
 //   dist/kernels.wasm          assembly/kernels.ts compiled by AssemblyScript with SIMD (about 5 KB)
 //   dist/kernels-relaxed.wasm  the same with relaxed SIMD (fused multiply-add), for the Nodes that compile it
 //   dist/convnet.wasm          assembly/convnet.ts, the float64 convnet kernel (`kernels` or `convnet`)
-//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, in one ES module
+//   dist/bundle/mnist-eval.js  src/cli/main.ts and everything it imports, rxjs included, as ES modules: the entry
+//                              and the chunks beside it that each command loads (run-evaluation-*.js, chunk-*.js, …)
 //   dist/bundle/forward-worker.js  the worker of `--workers N`
 //   dist/bundle/kernel-helper.js   a helper thread of the WASM kernel (`--threads N`)
 //   dist/bundle/hdf5-worker.js     the thread that reads a Keras HDF5 file, under a heap limit and a deadline
 //   dist/src/, dist/pipelines/ the library (`import … from 'mnist-eval'`): tsc over tsconfig.build.json,
 //                              .js and .d.ts, workers beside their pool as the library spawns them
 //   dist/scripts/prepare-data.js   the postinstall step of an installed package (no tsx there)
-// One file to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
+// A few bundled files to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
 // `node scripts/build.mjs kernels`, `bundle` or `library` builds one part; the kernel is rebuilt only
 // when its source is newer than the .wasm.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,11 +80,15 @@ const rxjsEsm = {
   },
 };
 
+/** The bundle's entries: the CLI and the three threads it starts (each named by src/wasm/worker-url.ts's callers). */
+const ENTRY_POINTS = { 'mnist-eval': 'src/cli/main.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/workers/kernel-helper.ts', 'hdf5-worker': 'src/weights/keras/hdf5-worker.ts' };
+const ENTRIES = Object.keys(ENTRY_POINTS);
+
 async function bundle() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { 'mnist-eval': 'src/cli/main.ts', 'forward-worker': 'src/workers/forward-worker.ts', 'kernel-helper': 'src/workers/kernel-helper.ts', 'hdf5-worker': 'src/weights/keras/hdf5-worker.ts' },
+    entryPoints: ENTRY_POINTS,
     outdir: 'dist/bundle',
     bundle: true,
     platform: 'node',
@@ -97,18 +102,37 @@ async function bundle() {
     // rxjs's package.json sends Node to its CommonJS build, which cannot be tree-shaken and runs
     // every operator's module at start-up: bundle its ES2015 modules instead.
     plugins: [rxjsEsm],
-    // Not split at the dynamic imports nor minified: measured side by side (bench/README.md), neither
-    // started a run sooner (V8 only pre-parses the functions a run never calls, zod's included), and
-    // chunks named by their hash can vanish under a process that is starting while the bundle is rebuilt.
+    // Split at the dynamic imports: a default run loads the modules of a run, not zod (the merge's
+    // schema), protobufjs (ONNX), jsfive (Keras), the S3 client or the HTML report (bench/README.md,
+    // Start-up). The chunks sit beside the entries, so that import.meta.url finds the .wasm files
+    // (src/wasm/module.ts) and the workers' entries (src/wasm/worker-url.ts) from any of them.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     legalComments: 'none',
     metafile: true,
+    write: false,
     logLevel: 'warning',
   });
-  const outputs = Object.entries(result.metafile.outputs).map(([file, { bytes }]) => `${file} (${Math.round(bytes / 1024)} KB)`);
-  process.stderr.write(`build: ${outputs.join(', ')}\n`);
-  // What an older build left (an entry since renamed) would be packed with the rest: remove it.
-  const written = new Set(Object.keys(result.metafile.outputs).map((file) => file.slice('dist/bundle/'.length)));
-  for (const name of readdirSync(join(root, 'dist/bundle'))) if (!written.has(name)) rmSync(join(root, 'dist/bundle', name), { recursive: true });
+  const folder = join(root, 'dist/bundle');
+  mkdirSync(folder, { recursive: true });
+  // Each file is written beside its place and renamed over it, so a process starting during a rebuild
+  // reads every file whole, old or new; a chunk's name changes with its content, so an old entry's
+  // chunks stay until the new ones are all in.
+  for (const { path, contents } of result.outputFiles) {
+    const staged = `${path}.${process.pid}.tmp`;
+    writeFileSync(staged, contents);
+    renameSync(staged, path);
+  }
+  // `--metafile`: what each output holds (esbuild's metafile), for finding what a run loads.
+  if (parts.includes('--metafile')) writeFileSync(join(root, 'dist/bundle-metafile.json'), JSON.stringify(result.metafile));
+  const outputs = Object.entries(result.metafile.outputs);
+  const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
+  const entries = outputs.filter(([file]) => ENTRIES.some((entry) => file === `dist/bundle/${entry}.js`));
+  const chunks = outputs.filter(([file]) => !entries.some(([entry]) => entry === file));
+  process.stderr.write(`build: ${entries.map(([file, { bytes }]) => `${file} (${kb(bytes)})`).join(', ')}, and ${chunks.length} chunks they load (${kb(chunks.reduce((sum, [, { bytes }]) => sum + bytes, 0))})\n`);
+  // What an older build left (an older chunk, an entry since renamed) would be packed with the rest: remove it.
+  const written = new Set(outputs.map(([file]) => file.slice('dist/bundle/'.length)));
+  for (const name of readdirSync(folder)) if (!written.has(name)) rmSync(join(folder, name), { recursive: true, force: true });
 }
 
 /** tsc over tsconfig.build.json into a clean dist/src, dist/pipelines and dist/scripts (no stale modules shipped). */

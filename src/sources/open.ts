@@ -21,12 +21,15 @@ import { ByteStream, type Chain } from './byte-stream.js';
 import { formatOfFile, zipEntryPath } from './format-of.js';
 import { gunzip } from './gzip.js';
 import type { IdxKind } from './idx.js';
-import { openRemote, remoteFormat } from './open-remote.js';
 import { openSequential } from './open-sequential.js';
 import { RangeIgnoredError, type ObjectVersion } from './range-reader.js';
 import { isRemote } from './remote-url.js';
 import { isPipe, isStdin, pipeStream } from './pipes.js';
-import { openZipEntry } from './zip-entry.js';
+
+// The remote sources (HTTP, S3, resuming) and the zip reader are imported by the runs that read
+// them, not parsed by every run's start-up.
+const remote = () => import('./open-remote.js');
+const zipEntry = () => import('./zip-entry.js');
 
 export interface OpenOptions {
   /** Which entry to read from a zip archive whose path names none: the 3-D images or the 1-D labels. */
@@ -61,7 +64,7 @@ export function openByteStream(path: string, options: OpenOptions = {}): Readabl
  */
 export async function isSeekableFile(path: string, version?: ObjectVersion): Promise<boolean> {
   // A remote object's failure is thrown: its read would meet it again, after as many retries.
-  if (isRemote(path)) return remoteFormat(path, version).then((format) => format === 'raw', (error: unknown) => (error instanceof RangeIgnoredError ? false : Promise.reject(error)));
+  if (isRemote(path)) return (await remote()).remoteFormat(path, version).then((format) => format === 'raw', (error: unknown) => (error instanceof RangeIgnoredError ? false : Promise.reject(error)));
   if (isStdin(path) || zipEntryPath(path) !== undefined) return false;
   let handle: FileHandle | undefined;
   try {
@@ -76,16 +79,16 @@ export async function isSeekableFile(path: string, version?: ObjectVersion): Pro
 }
 
 async function openChain(path: string, options: OpenOptions, highWaterMark: number): Promise<Chain> {
-  if (isRemote(path)) return openRemote(path, options, highWaterMark);
+  if (isRemote(path)) return (await remote()).openRemote(path, options, highWaterMark);
   if (isStdin(path)) return openSequential(path, process.stdin, highWaterMark);
   // A pipe (its stream kept by readIdxHeaderOf, or opened without blocking: pipes.ts), never opened here.
   if (await isPipe(path)) return openSequential(path, pipeStream(path, highWaterMark), highWaterMark);
   const named = zipEntryPath(path);
-  if (named !== undefined) return openZipEntry(path, await open(named.archive, 'r'), named.entry, { ...options, highWaterMark });
+  if (named !== undefined) return (await zipEntry()).openZipEntry(path, await open(named.archive, 'r'), named.entry, { ...options, highWaterMark });
   const handle = await open(path, 'r');
   try {
     const format = await formatOfFile(path, handle);
-    if (format === 'zip') return await openZipEntry(path, handle, undefined, { ...options, highWaterMark });
+    if (format === 'zip') return await (await zipEntry()).openZipEntry(path, handle, undefined, { ...options, highWaterMark });
     const file = createReadStream(path, { fd: handle, start: format === 'raw' ? options.start ?? 0 : 0, highWaterMark });
     return format === 'gzip' ? { streams: [file, gunzip(highWaterMark)], compressed: 'gzip data' } : { streams: [file], compressed: 'data' };
   } catch (error) {
