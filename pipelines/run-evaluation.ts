@@ -15,7 +15,8 @@ import { checkPlaces } from '../src/outputs/output-places.js';
 import { renderMosaic } from '../src/mosaic/render-mosaic.js';
 import { mosaicTooLarge } from '../src/mosaic/mosaic-limits.js';
 import { buildReport, peakRssMb } from '../src/report/build-report.js';
-import { readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
+import { openImagesAhead, readBatches$, readIdxHeaderOf } from '../src/sources/mnist.js';
+import type { IdxReader } from '../src/sources/idx-reader.js';
 import { datasetClasses, datasetFiles } from '../src/datasets/named-datasets.js';
 import { checkClassCount, resolveClassNames } from '../src/datasets/class-names.js';
 import { DEFAULT_HTML_CAP } from '../src/html/html-limits.js';
@@ -98,6 +99,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
 
   const outputs = new OutputSet({ stdout: hooks.stdout });
   const threadSource = createThreadSource();
+  let imagesAhead: IdxReader | undefined;
   try {
     const classesFile = options.classes !== undefined && !Array.isArray(options.classes) ? (options.classes as { readonly file: string }).file : undefined;
     await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels, classes: classesFile }));
@@ -114,6 +116,8 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const wanted = usageErrorOf(() => threadsWanted(options, header.count));
     threadSource.start('forward-worker', wanted.workers);
     threadSource.start('kernel-helper', wanted.threads - 1);
+    // The images stream in, and gunzip inflates them on its own thread, while the weights load.
+    imagesAhead = await openImagesAhead(images);
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
       model: options.model, weights: options.weights, activation: options.activation, normalize: options.normalize, mean: options.mean, std: options.std, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes, signal: hooks.signal,
     });
@@ -131,7 +135,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const credits = new Credits(MAX_SETTLING_BATCHES);
     const turn = eventLoopTurns(TURN_EVERY_MS);
     const batches$ = readBatches$(images, labels, plan.batchSize, {
-      offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room() ?? turn(),
+      offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room() ?? turn(), images: imagesAhead,
     });
 
     const result: EvaluationResult = await runToEnd(
@@ -184,6 +188,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     await outputs.abort();
     throw error;
   } finally {
+    imagesAhead?.close();
     threadSource.close();
   }
 }

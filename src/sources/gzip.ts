@@ -4,15 +4,31 @@
  * ignores zero padding; `toInputError` names its failures, and other bytes after the last member
  * ("incorrect header check") as trailing garbage.
  */
-import { constants as zlibConstants, createGunzip, createInflateRaw, gunzipSync, type Gunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, createInflateRaw, gunzipSync, type Gunzip, type InflateRaw } from 'node:zlib';
 
 export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** zlib's output chunk size: the read size, but at least zlib's minimum. */
-export const zlibChunk = (highWaterMark: number): number => Math.max(highWaterMark, zlibConstants.Z_MIN_CHUNK);
+const zlibChunk = (highWaterMark: number): number => Math.max(highWaterMark, zlibConstants.Z_MIN_CHUNK);
 
-/** A stream that gunzips, in output chunks of about `highWaterMark` bytes. */
-export const gunzip = (highWaterMark: number): Gunzip => createGunzip({ chunkSize: zlibChunk(highWaterMark) });
+/** Output chunks an inflating stream may hold unread; see `gunzip`. */
+export const GUNZIP_READ_AHEAD_CHUNKS = 4;
+
+/**
+ * A stream that gunzips, in output chunks of about `highWaterMark` bytes. zlib stops inflating
+ * while its unread output is at its high-water mark; at Node's default (16 KiB, less than one chunk)
+ * it would stop after every chunk until the reader, busy with the forward pass, took it, and the
+ * inflating thread would wait on the main thread. So it may run a few chunks ahead.
+ */
+export const gunzip = (highWaterMark: number): Gunzip => createGunzip(streamOptions(highWaterMark));
+
+/** A stream that inflates raw deflate data (a zip entry), as `gunzip` does. */
+export const inflateRaw = (highWaterMark: number): InflateRaw => createInflateRaw(streamOptions(highWaterMark));
+
+function streamOptions(highWaterMark: number): { chunkSize: number; readableHighWaterMark: number } {
+  const chunkSize = zlibChunk(highWaterMark);
+  return { chunkSize, readableHighWaterMark: GUNZIP_READ_AHEAD_CHUNKS * chunkSize };
+}
 
 /**
  * What the first bytes of a gzip stream inflate to, as far as they go (no trailer to check yet).

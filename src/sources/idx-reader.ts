@@ -118,13 +118,25 @@ export class IdxReader {
     return Buffer.concat(chunks);
   }
 
-  /** Feeds one more chunk to the decoder; false at the end of the stream, once the decoder has checked it. */
-  async #pull(): Promise<boolean> {
+  /**
+   * Opens the stream now, before anything is read: its chain (a file, gunzip) then reads and
+   * inflates ahead, as far as its buffers allow, while the caller does other work.
+   */
+  start(): void {
+    this.#opened();
+  }
+
+  #opened(): AsyncIterator<Uint8Array> {
     if (this.#chunks === undefined) {
       this.#stream = this.#open(this.#position);
       this.#chunks = this.#stream[Symbol.asyncIterator]();
     }
-    const next = await this.#chunks.next();
+    return this.#chunks;
+  }
+
+  /** Feeds one more chunk to the decoder; false at the end of the stream, once the decoder has checked it. */
+  async #pull(): Promise<boolean> {
+    const next = await this.#opened().next();
     if (next.done) {
       this.decoder.end();
       return false;

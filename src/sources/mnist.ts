@@ -9,6 +9,7 @@ import { IdxReader } from './idx-reader.js';
 import type { OpenOptions } from './open.js';
 import { peekHead } from './peek-head.js';
 import { isPipe, isStdin, keepPipe, pipeStream } from './pipes.js';
+import { isRemote } from './remote-url.js';
 import { selectedRange } from './shards.js';
 import type { Batch, RecordRange, Sample } from '../types.js';
 
@@ -27,6 +28,8 @@ export interface ReadOptions extends Pick<OpenOptions, 'maxEntryBytes' | 'highWa
    * stay paused; see `Credits.room`.
    */
   readonly ready?: () => PromiseLike<void> | void;
+  /** The images file already opened by `openImagesAhead` (same path), read instead of opening it again. */
+  readonly images?: IdxReader;
 }
 
 /** Emits each sample of the images and labels files, in order. */
@@ -100,6 +103,19 @@ export async function readIdxHeaderOf(path: string, kind: IdxKind, options: Pick
   }
 }
 
+/**
+ * An images file opened before the run reads it, so that its file and gunzip streams read and
+ * inflate ahead (zlib's buffers bound how far) while the caller loads the weights: give it to
+ * readBatches$ as `images`, or close it. Undefined for standard input, pipes and URLs, which are
+ * opened when read.
+ */
+export async function openImagesAhead(path: string): Promise<IdxReader | undefined> {
+  if (isStdin(path) || isRemote(path) || (await isPipe(path))) return undefined;
+  const reader = new IdxReader(path, 'images', {});
+  reader.start();
+  return reader;
+}
+
 /** The header at the start of `head` once it is all there, else undefined. */
 function headerIn(head: Uint8Array, path: string, kind: IdxKind): IdxHeader | undefined {
   if (head.length < 4 || head.length < idxHeaderSize(head, path)) return undefined;
@@ -128,7 +144,7 @@ function pairedSource$<T>(imagesPath: string, labelsPath: string, options: ReadO
     const closeAll = (): void => open.forEach((reader) => reader.close());
     const run = async (): Promise<void> => {
       checkOptions(imagesPath, labelsPath, options);
-      const images = new IdxReader(imagesPath, 'images', options);
+      const images = options.images ?? new IdxReader(imagesPath, 'images', options);
       open.push(images);
       const labels = new IdxReader(labelsPath, 'labels', options);
       open.push(labels);

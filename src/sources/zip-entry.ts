@@ -9,11 +9,11 @@
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { crc32, createInflateRaw } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import StreamZip from 'node-stream-zip';
 import { InputError } from '../errors.js';
 import type { Chain } from './byte-stream.js';
-import { gunzip, inflateHead, isGzip, zlibChunk } from './gzip.js';
+import { gunzip, inflateHead, inflateRaw, isGzip } from './gzip.js';
 import type { IdxKind } from './idx.js';
 import { namedZipEntry, pickZipEntry } from './pick-zip-entry.js';
 
@@ -59,7 +59,7 @@ export async function openZipEntry(path: string, handle: FileHandle, entryName: 
     } else {
       streams.push(createReadStream(path, { fd: handle, start: dataOffset, end: dataOffset + entry.compressedSize - 1, highWaterMark }));
     }
-    if (entry.method === ZIP_DEFLATED) streams.push(createInflateRaw({ chunkSize: zlibChunk(highWaterMark) }));
+    if (entry.method === ZIP_DEFLATED) streams.push(inflateRaw(highWaterMark));
     streams.push(verifyZipEntry(path, entry, highWaterMark));
     if (isGzip(head)) streams.push(gunzip(highWaterMark));
     return { streams, compressed: `zip entry "${entry.name}"` };
