@@ -3,23 +3,46 @@
 /**
  * Draws `count` digit images of `rows × cols` gray bytes (`tiles`, one after another) into an
  * RGBA canvas `width` pixels wide, each scaled `scale` times (nearest neighbour): gray v becomes
- * the pixel (v, v, v, 255). `places` holds an (x, y) pair of i32 per tile, its top-left corner.
- * Each source row is written once and copied to the other scale − 1 canvas rows.
+ * the pixel (v, v, v, 255). `places` holds an (x, y) pair of i32 per tile, its top-left corner;
+ * `masks` is room for `16 × scale` bytes. Each source row is written once, four grays at a time
+ * spread over 4 × scale pixels by byte shuffles, and copied to the other scale − 1 canvas rows.
  */
-export function paintDigits(canvas: usize, width: i32, tiles: usize, count: i32, rows: i32, cols: i32, scale: i32, places: usize): void {
+export function paintDigits(canvas: usize, width: i32, tiles: usize, count: i32, rows: i32, cols: i32, scale: i32, places: usize, masks: usize): void {
+  // Vector j of a group's 4 × scale pixels: pixel q of it shows gray (4j + q) / scale of the
+  // group, its r, g and b bytes; a lane index of 0x80 gives 0, where the alpha is OR-ed in.
+  for (let j = 0; j < scale; j++) {
+    for (let q = 0; q < 4; q++) {
+      const gray = <u8>((4 * j + q) / scale);
+      const lane = masks + (<usize>j << 4) + (<usize>q << 2);
+      store<u8>(lane, gray);
+      store<u8>(lane, gray, 1);
+      store<u8>(lane, gray, 2);
+      store<u8>(lane, 0x80, 3);
+    }
+  }
+  const alpha = i32x4.splat(0xff000000);
   const stride = <usize>width << 2;
   const rowBytes = (<usize>cols * <usize>scale) << 2;
   const tileBytes = <usize>rows * <usize>cols;
+  const groups = cols >> 2;
   for (let t = 0; t < count; t++) {
     const x = <usize>load<i32>(places + (<usize>t << 3));
-    const y = <usize>load<i32>(places + (<usize>t << 3) + 4);
+    const y = <usize>load<i32>(places + (<usize>t << 3), 4);
     const pixels = tiles + <usize>t * tileBytes;
     for (let r = 0; r < rows; r++) {
       const start = canvas + (y + <usize>r * <usize>scale) * stride + (x << 2);
-      const src = pixels + <usize>r * <usize>cols;
+      let src = pixels + <usize>r * <usize>cols;
       let at = start;
-      for (let c = 0; c < cols; c++) {
-        const v = <u32>load<u8>(src + <usize>c);
+      for (let g = 0; g < groups; g++) {
+        const grays = v128.load32_zero(src);
+        for (let j = 0; j < scale; j++) {
+          v128.store(at, v128.or(i8x16.swizzle(grays, v128.load(masks + (<usize>j << 4))), alpha));
+          at += 16;
+        }
+        src += 4;
+      }
+      for (let c = groups << 2; c < cols; c++) {
+        const v = <u32>load<u8>(src++);
         const pixel = v | (v << 8) | (v << 16) | 0xff000000;
         for (let s = 0; s < scale; s++) {
           store<u32>(at, pixel);

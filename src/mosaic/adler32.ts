@@ -5,7 +5,7 @@
 import type { KernelExports } from '../wasm/module.js';
 
 const BASE = 65521;
-/** zlib's NMAX: the most bytes summed before s2 could pass 2^53 here (2^32 in zlib's C). */
+/** zlib's NMAX: the sums are reduced every this many bytes, as zlib does (its 32-bit sums could not hold more). */
 const CHUNK = 5552;
 
 /** The Adler-32 of `bytes` in JavaScript, continuing from `adler` (1 to start). */

@@ -18,7 +18,7 @@ export interface MosaicCanvas {
   /** RGBA, `width × height × 4` bytes, zeroed. */
   readonly data: Uint8Array;
   /** Draws the digits (nearest-neighbour upscale by `scale`), whose rectangles the caller has filled with `BLACK`. */
-  paintDigits(digits: readonly DigitPlace[], rows: number, cols: number, scale: number): void;
+  paintDigits(digits: readonly DigitPlace[]): void;
 }
 
 /** A canvas in the module's memory, and the room after it for the PNG's filtered rows. */
@@ -41,27 +41,28 @@ export function wasmCanvasOf(data: Uint8Array): WasmCanvas | undefined {
 export const pngRowBytes = (width: number, height: number): number => (width * 3 + 1) * height;
 
 /**
- * A zeroed `width × height` canvas for `digits` digits of `rows × cols`: in WASM memory, laid out
- * as the canvas, then the room for the PNG's rows, which first holds the digits' grays and
- * corners while they are drawn; `js` (or a module that does not load) gives the JavaScript one.
+ * A zeroed `width × height` canvas for `digits.count` digits of `rows × cols` at `scale`: in WASM memory, laid out
+ * as the canvas, then the room for the PNG's rows, which first holds the digits' grays, corners
+ * and shuffle masks while they are drawn; `js` (or a module that does not load) gives the JavaScript one.
  */
-export function mosaicCanvas(width: number, height: number, digits: number, rows: number, cols: number, js = false): MosaicCanvas {
+export function createCanvas(width: number, height: number, digits: { readonly count: number; readonly rows: number; readonly cols: number; readonly scale: number }, js = false): MosaicCanvas {
+  const { rows, cols, scale } = digits;
   const canvasBytes = align16(width * height * 4);
-  const digitBytes = align16(digits * rows * cols) + digits * 8;
+  const digitBytes = align16(digits.count * rows * cols) + align16(digits.count * 8) + 16 * scale;
   let instance: ReturnType<typeof kernelInstance> | undefined;
   try {
     if (!js) instance = kernelInstance(canvasBytes + Math.max(align16(pngRowBytes(width, height)), digitBytes));
   } catch {
     instance = undefined;
   }
-  if (instance === undefined) return jsCanvas(width, height);
+  if (instance === undefined) return jsCanvas(width, height, rows, cols, scale);
   const { k, memory, base } = instance;
   const rowsAt = base + canvasBytes;
   const data = new Uint8Array(memory.buffer, base, width * height * 4);
   wasmCanvases.set(memory.buffer, { k, memory, base, rowsAt });
   return {
     data,
-    paintDigits(placed, rows, cols, scale) {
+    paintDigits(placed) {
       const tiles = new Uint8Array(memory.buffer, rowsAt, placed.length * rows * cols);
       const corners = new Int32Array(memory.buffer, rowsAt + align16(tiles.length), placed.length * 2);
       placed.forEach(({ x, y, pixels }, i) => {
@@ -69,18 +70,18 @@ export function mosaicCanvas(width: number, height: number, digits: number, rows
         corners[2 * i] = x;
         corners[2 * i + 1] = y;
       });
-      k.paintDigits(base, width, rowsAt, placed.length, rows, cols, scale, corners.byteOffset);
+      k.paintDigits(base, width, rowsAt, placed.length, rows, cols, scale, corners.byteOffset, corners.byteOffset + align16(corners.byteLength));
     },
   };
 }
 
-function jsCanvas(width: number, height: number): MosaicCanvas {
+function jsCanvas(width: number, height: number, rows: number, cols: number, scale: number): MosaicCanvas {
   const data = new Uint8Array(width * height * 4);
   // A fresh buffer is aligned, so the painters can write 32-bit pixels.
   const data32 = new Uint32Array(data.buffer, data.byteOffset, width * height);
   return {
     data,
-    paintDigits(placed, rows, cols, scale) {
+    paintDigits(placed) {
       const draw = digitPainter(data32, width, rows, cols, scale);
       for (const { x, y, pixels } of placed) draw(x, y, pixels);
     },

@@ -1,7 +1,7 @@
 import { textWidth } from './bitmap-font.js';
 import { BLACK } from './digit-painter.js';
 import { DEFAULT_SCALE, layOutMosaic, MOSAIC_LAYOUT, tileSlot, type MosaicHeader, type MosaicLayout } from './layout.js';
-import { mosaicCanvas } from './mosaic-canvas.js';
+import { createCanvas } from './mosaic-canvas.js';
 import { MOSAIC_PALETTE, pixel32 } from './palette.js';
 import { textPainter } from './text-painter.js';
 import type { Misclassified, Prediction } from '../types.js';
@@ -68,7 +68,7 @@ export function renderMosaic(tiles: readonly Misclassified[], options: MosaicOpt
       `mosaic would be ${width}×${height} pixels, more than ${MAX_PIXELS}; show fewer tiles or lower the scale`,
     );
   }
-  const canvas = mosaicCanvas(width, height, tiles.length, rows, cols, options.js);
+  const canvas = createCanvas(width, height, { count: tiles.length, rows, cols, scale }, options.js);
   const { data } = canvas;
   // Drawn as 32-bit pixels (the canvas is aligned): this runs once per process, mostly
   // interpreted, so every per-pixel step saved counts.
@@ -94,7 +94,7 @@ export function renderMosaic(tiles: readonly Misclassified[], options: MosaicOpt
     return { index, label, predicted, confidence, x: slot.imageX, y: slot.y, width: imageWidth, height: imageHeight, caption: text };
   });
 
-  canvas.paintDigits(placements.map(({ x, y }, i) => ({ x, y, pixels: tiles[i].pixels })), rows, cols, scale);
+  canvas.paintDigits(placements.map(({ x, y }, i) => ({ x, y, pixels: tiles[i].pixels })));
   return { width, height, data, placements };
 }
 
