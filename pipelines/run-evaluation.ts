@@ -25,6 +25,7 @@ import { pairedInputs } from '../src/sources/paired-inputs.js';
 import { Credits } from '../src/operators/credits.js';
 import { encodeTiles, formatReportJson } from '../src/report/report-json.js';
 import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
+import { precompileKernels } from '../src/kernels/forward-kernel.js';
 import { createThreadSource } from '../src/workers/threads.js';
 import { UsageError, usageErrorOf } from '../src/errors.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
@@ -94,6 +95,8 @@ function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
 
 export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promise<Report> {
   const started = performance.now();
+  // The kernel's WebAssembly compiles on V8's threads while the inputs are checked and the weights load.
+  const kernelsCompiled = precompileKernels();
   const named = options.dataset === undefined ? undefined : datasetFiles(options.dataset);
   const { images, labels } = named ?? pairedInputs(options, hooks.log) ?? { images: requireDataFile(TEST_IMAGES), labels: requireDataFile(TEST_LABELS) };
 
@@ -133,6 +136,7 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     await predictions?.write(PREDICTIONS_HEADER);
     // Backpressure: the files are read no further while MAX_SETTLING_BATCHES batches wait on writes.
     const credits = new Credits(MAX_SETTLING_BATCHES);
+    await kernelsCompiled;
     const turn = eventLoopTurns(TURN_EVERY_MS);
     const batches$ = readBatches$(images, labels, plan.batchSize, {
       offset: part.start, limit: count, classes: network.outputSize, ready: () => credits.room() ?? turn(), images: imagesAhead,

@@ -12,10 +12,10 @@
  * - `js-f64`: `createPredict` in plain JavaScript, any network the project knows, sums in float64.
  */
 import type { Network } from '../nn/network.js';
-import { relaxedSimdSupported } from '../wasm/module.js';
+import { compileKernelModule, relaxedSimdSupported } from '../wasm/module.js';
 import { createJsKernel } from './js-kernel.js';
 import type { KernelChoice, KernelName, ForwardKernel, KernelOptions } from './kernel.js';
-import { createWasmKernel, wasmKernelSupport } from './wasm-kernel.js';
+import { createWasmKernel, primeKernelBuild, wasmKernelSupport } from './wasm-kernel.js';
 import { convnetKernelSupport, createWasmConvnetKernel } from './wasm-convnet-kernel.js';
 
 /**
@@ -41,6 +41,19 @@ export function resolveKernel(network: Network, choice: KernelChoice | KernelNam
   if (relaxedSimdSupported()) return 'wasm-relaxed-simd-f32';
   if (choice === 'wasm-relaxed-simd-f32') throw new RangeError(`the wasm-relaxed-simd-f32 kernel needs WebAssembly relaxed SIMD, which Node ${process.version} does not compile`);
   return 'wasm-simd-f32';
+}
+
+/**
+ * Gets the MLP kernel ready while a run checks its inputs and loads the weights: compiles its
+ * builds on V8's background threads (the relaxed one where this Node has relaxed SIMD; the plain
+ * one, which the mosaic's PNG encoder also runs), then primes the build `auto` takes
+ * (`primeKernelBuild`: about a millisecond here, then TurboFan works on a background thread). For
+ * a run to call first and await before its forward pass.
+ */
+export function precompileKernels(): Promise<void> {
+  const relaxed = relaxedSimdSupported();
+  const builds = [compileKernelModule('simd'), ...(relaxed ? [compileKernelModule('relaxed-simd')] : [])];
+  return Promise.all(builds).then(() => primeKernelBuild(relaxed ? 'relaxed-simd' : 'simd'));
 }
 
 export function createForwardKernel(network: Network, name: KernelName, options: KernelOptions): ForwardKernel {

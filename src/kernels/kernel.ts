@@ -40,4 +40,9 @@ export interface KernelOptions {
    * kernels do not start threads of their own). Needed when `threads` is above 1.
    */
   readonly helperThread?: () => Worker;
+  /**
+   * `false`: the WASM kernel does not prime its build (`primeKernelBuild`) when it is made, as
+   * the primer's own throwaway kernel. Default: it does, once per thread.
+   */
+  readonly prime?: boolean;
 }

@@ -1,0 +1,66 @@
+import test from 'ava';
+import { compileKernelModule, kernelBuildMissing, kernelInstance, kernelModule, relaxedSimdSupported, type KernelBuild } from '../../src/wasm/module.js';
+import { tieringBudgetAdjustable, withLowTieringBudget } from '../../src/wasm/tiering.js';
+
+relaxedSimdSupported(); // sets Node 20's flag before the relaxed build is compiled
+
+const BUILDS: readonly KernelBuild[] = ['simd', 'relaxed-simd'];
+
+test.serial('a module compiled on this thread while the background compile is in flight stays the one every caller gets', async (t) => {
+  // The first test of the file: nothing of this build is compiled in this thread yet.
+  const inFlight = compileKernelModule('simd');
+  const now = kernelModule('simd');
+  await inFlight;
+  t.is(kernelModule('simd'), now);
+});
+
+for (const build of BUILDS) {
+  test.serial(`${build}: compileKernelModule's module is the one kernelModule then gives, every time, and it runs`, async (t) => {
+    await compileKernelModule(build);
+    const module = kernelModule(build);
+    t.is(kernelModule(build), module);
+    await compileKernelModule(build); // already in: resolves at once, changes nothing
+    t.is(kernelModule(build), module);
+    const { k, memory, base } = kernelInstance(64, build);
+    new Float32Array(memory.buffer, base, 4).set([-2, 0, 3, -0.5]);
+    k.reluInPlace(base, 4);
+    t.deepEqual([...new Float32Array(memory.buffer, base, 4)], [0, 0, 3, 0]);
+  });
+
+  test(`${build}: the file is found without compiling it`, (t) => {
+    t.is(kernelBuildMissing(build), undefined);
+  });
+}
+
+test.serial('withLowTieringBudget runs its work once, told whether the budget was lowered, and passes its error on', (t) => {
+  const calls: boolean[] = [];
+  withLowTieringBudget((lowered) => calls.push(lowered));
+  const known = ['20', '22', '24'].includes(process.versions.node.split('.')[0]);
+  t.deepEqual(calls, [known && !(process.env.NODE_OPTIONS ?? '').includes('wasm-tiering-budget')]);
+  t.throws(() => withLowTieringBudget(() => {
+    throw new Error('inside');
+  }), { message: 'inside' });
+  // The budget was put back by the failure: another call runs as the first did.
+  withLowTieringBudget((lowered) => calls.push(lowered));
+  t.deepEqual(calls, [calls[0], calls[0]]);
+});
+
+test.serial("a budget of the user's own (NODE_OPTIONS or the command line) is left alone", (t) => {
+  const before = process.env.NODE_OPTIONS;
+  try {
+    process.env.NODE_OPTIONS = `${before ?? ''} --wasm-tiering-budget=5000`;
+    t.false(tieringBudgetAdjustable());
+    const calls: boolean[] = [];
+    withLowTieringBudget((lowered) => calls.push(lowered));
+    t.deepEqual(calls, [false]);
+  } finally {
+    if (before === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = before;
+  }
+  process.execArgv.push('--wasm-tiering-budget=5000');
+  try {
+    t.false(tieringBudgetAdjustable());
+  } finally {
+    process.execArgv.pop();
+  }
+});
