@@ -5,7 +5,7 @@
  * the digits drawn in JavaScript (digit-painter.ts).
  */
 import { digitPainter } from './digit-painter.js';
-import { align16, kernelInstance, type KernelExports } from '../wasm/module.js';
+import { align16, KERNEL_MEMORY_BYTES, kernelInstance, type KernelExports } from '../wasm/module.js';
 
 /** A digit image to draw: its top-left corner and its `rows × cols` grays. */
 export interface DigitPlace {
@@ -49,12 +49,7 @@ export function createCanvas(width: number, height: number, digits: { readonly c
   const { rows, cols, scale } = digits;
   const canvasBytes = align16(width * height * 4);
   const digitBytes = align16(digits.count * rows * cols) + align16(digits.count * 8) + 16 * scale;
-  let instance: ReturnType<typeof kernelInstance> | undefined;
-  try {
-    if (!js) instance = kernelInstance(canvasBytes + Math.max(align16(pngRowBytes(width, height)), digitBytes));
-  } catch {
-    instance = undefined;
-  }
+  const instance = js ? undefined : instanceOf(canvasBytes + Math.max(align16(pngRowBytes(width, height)), digitBytes));
   if (instance === undefined) return jsCanvas(width, height, rows, cols, scale);
   const { k, memory, base } = instance;
   const rowsAt = base + canvasBytes;
@@ -73,6 +68,18 @@ export function createCanvas(width: number, height: number, digits: { readonly c
       k.paintDigits(base, width, rowsAt, placed.length, rows, cols, scale, corners.byteOffset, corners.byteOffset + align16(corners.byteLength));
     },
   };
+}
+
+/** A kernel instance with `bytes` free from its base, or undefined where the module does not load or its memory cannot hold them. */
+export function instanceOf(bytes: number): ReturnType<typeof kernelInstance> | undefined {
+  // The module's own area is below its base (a 64 KiB page, kernelInstance).
+  if (bytes > KERNEL_MEMORY_BYTES - 65536) return undefined;
+  try {
+    const instance = kernelInstance(bytes);
+    return instance.memory.buffer.byteLength >= instance.base + bytes ? instance : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function jsCanvas(width: number, height: number, rows: number, cols: number, scale: number): MosaicCanvas {

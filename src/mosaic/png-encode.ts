@@ -14,8 +14,8 @@
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { adler32 } from './adler32.js';
-import { pngRowBytes, wasmCanvasOf } from './mosaic-canvas.js';
-import { align16, kernelInstance, type KernelExports } from '../wasm/module.js';
+import { instanceOf, pngRowBytes, wasmCanvasOf } from './mosaic-canvas.js';
+import { align16, type KernelExports } from '../wasm/module.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** CMF 0x78 (deflate, 32 KiB window), FLG 0x9c (the default level; a multiple of 31 with CMF). */
@@ -50,12 +50,8 @@ function rowsInWasm(width: number, height: number, rgba: Uint8Array): Rows | und
     canvas.k.pngRowsRgbUp(rgba.byteOffset, width, height, canvas.rowsAt);
     return { bytes: new Uint8Array(canvas.memory.buffer, canvas.rowsAt, bytes), k: canvas.k };
   }
-  let instance: ReturnType<typeof kernelInstance>;
-  try {
-    instance = kernelInstance(align16(rgba.length) + bytes);
-  } catch {
-    return undefined;
-  }
+  const instance = instanceOf(align16(rgba.length) + bytes);
+  if (instance === undefined) return undefined;
   const { k, memory, base } = instance;
   const out = base + align16(rgba.length);
   new Uint8Array(memory.buffer, base, rgba.length).set(rgba);

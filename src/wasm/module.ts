@@ -36,6 +36,8 @@ const candidates = (file: string): string[] => [`../../dist/${file}`, `../../${f
 
 /** The module declares at most this many 64 KiB pages (scripts/build.mjs, --maximumMemory). */
 const MAX_PAGES = 16384;
+/** The most bytes an instance's memory holds, the module's own area included. */
+export const KERNEL_MEMORY_BYTES = MAX_PAGES * 65536;
 
 const compiled = new Map<KernelBuild, WebAssembly.Module>();
 

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createCanvas, wasmCanvasOf } from '../../src/mosaic/mosaic-canvas.js';
+import { createCanvas, instanceOf, wasmCanvasOf } from '../../src/mosaic/mosaic-canvas.js';
+import { KERNEL_MEMORY_BYTES } from '../../src/wasm/module.js';
 import { renderMosaic } from '../../src/mosaic/render-mosaic.js';
 import { assertTilesExact, noiseTiles } from './helpers.js';
 
@@ -26,4 +27,12 @@ test('a canvas is zeroed, and only the whole of it is taken for a WASM canvas', 
   t.not(wasmCanvasOf(canvas.data), undefined);
   t.is(wasmCanvasOf(canvas.data.subarray(4)), undefined, 'a part of it');
   t.is(wasmCanvasOf(new Uint8Array(84)), undefined, 'an ordinary buffer');
+});
+
+test("what the module's memory cannot hold is drawn and filtered in JavaScript instead", (t) => {
+  t.is(instanceOf(KERNEL_MEMORY_BYTES), undefined, 'past the memory the module declares');
+  t.is(instanceOf(2 ** 33), undefined, "past WebAssembly's 4 GiB");
+  const fits = instanceOf(1024);
+  t.not(fits, undefined);
+  t.true(fits!.memory.buffer.byteLength >= fits!.base + 1024);
 });
