@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import { lowerTieringBudget } from './tiering.js';
 
 /** Which build: `simd` runs wherever WebAssembly SIMD does; `relaxed-simd` where `relaxedSimdSupported()`. */
 export type KernelBuild = 'simd' | 'relaxed-simd';
@@ -58,9 +59,15 @@ export function kernelModule(build: KernelBuild = 'simd'): WebAssembly.Module {
   if (known !== undefined) return known;
   const bytes = readBuild(build);
   if (bytes === undefined) throw new Error(missingBuild(build));
-  const module = new WebAssembly.Module(bytes);
-  compiled.set(build, module);
-  return module;
+  // Under a low tiering budget (tiering.ts): the kernel's hot functions reach TurboFan sooner.
+  const { restore } = lowerTieringBudget();
+  try {
+    const module = new WebAssembly.Module(bytes);
+    compiled.set(build, module);
+    return module;
+  } finally {
+    restore();
+  }
 }
 
 /**
@@ -73,9 +80,11 @@ export function compileKernelModule(build: KernelBuild = 'simd'): Promise<void> 
   if (compiled.has(build)) return Promise.resolve();
   const bytes = readBuild(build);
   if (bytes === undefined) return Promise.resolve();
+  // Put back once the compile is done: V8 reads the flag somewhere in the compile's own tasks.
+  const { restore } = lowerTieringBudget();
   return WebAssembly.compile(bytes).then((module) => {
     if (!compiled.has(build)) compiled.set(build, module);
-  }, () => undefined);
+  }, () => undefined).finally(restore);
 }
 
 /** Whether `build`'s file is there, without compiling it (for a kernel's support check). */

@@ -1,17 +1,22 @@
 /**
  * V8 runs a WebAssembly function first in its baseline code (Liftoff) and compiles it with
  * TurboFan, on a background thread, once the function has spent its tiering budget (a rough count
- * of the bytes of code it ran, `--wasm-tiering-budget`, read when a module is instantiated).
- * `withLowTieringBudget` instantiates and runs something under a small budget, so that its hot
- * functions are sent to TurboFan after a single short pass; the optimised code then serves every
- * instance of the same module. The flag is put back at once, so nothing else in the process sees it.
+ * of the bytes of code it ran, `--wasm-tiering-budget`). Node 20's V8 reads the budget when a
+ * module is instantiated, Node 22's and 24's when it is compiled. Under a lowered budget the
+ * kernel's hot functions are sent to TurboFan after a single short pass instead of some ten
+ * batches; the optimised code then serves every instance of the module. The flag is put back as
+ * soon as the compile or the pass is done, so the rest of the process keeps V8's own budget.
  */
 import { setFlagsFromString } from 'node:v8';
 
 /** V8's own budget on the Node versions whose default is known (`node --v8-options`), to put back. */
 const DEFAULT_BUDGET: Readonly<Record<number, number>> = { 20: 1_800_000, 22: 13_000_000, 24: 13_000_000 };
 
-/** Small enough that each kernel function's first call (a loop over a batch's rows) spends it. */
+/**
+ * Small enough that each kernel function's first call over a batch of 100 rows spends it (the
+ * smallest, softmax over 10 classes, runs some 20 KB); not so small that a long loop calls into
+ * V8 to ask for TurboFan at every few iterations until the code is in.
+ */
 const LOW_BUDGET = 20_000;
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -22,19 +27,27 @@ export function tieringBudgetAdjustable(): boolean {
   return !userSet && DEFAULT_BUDGET[major] !== undefined;
 }
 
-/**
- * Runs `work` with V8's tiering budget lowered where `tieringBudgetAdjustable()`, else as it is;
- * `work` is told which (so it knows how much running it takes to tier up).
- */
-export function withLowTieringBudget(work: (lowered: boolean) => void): void {
-  if (!tieringBudgetAdjustable()) {
-    work(false);
-    return;
-  }
+/** Lowers the budget where `tieringBudgetAdjustable()`; returns whether it did, and what puts it back (once). */
+export function lowerTieringBudget(): { readonly lowered: boolean; readonly restore: () => void } {
+  if (!tieringBudgetAdjustable()) return { lowered: false, restore: () => undefined };
   setFlagsFromString(`--wasm-tiering-budget=${LOW_BUDGET}`);
+  let restored = false;
+  return {
+    lowered: true,
+    restore: () => {
+      if (restored) return;
+      restored = true;
+      setFlagsFromString(`--wasm-tiering-budget=${DEFAULT_BUDGET[major]}`);
+    },
+  };
+}
+
+/** Runs `work` under a lowered budget where it can be lowered, else as it is; `work` is told which. */
+export function withLowTieringBudget(work: (lowered: boolean) => void): void {
+  const { lowered, restore } = lowerTieringBudget();
   try {
-    work(true);
+    work(lowered);
   } finally {
-    setFlagsFromString(`--wasm-tiering-budget=${DEFAULT_BUDGET[major]}`);
+    restore();
   }
 }

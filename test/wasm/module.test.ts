@@ -1,6 +1,6 @@
 import test from 'ava';
 import { compileKernelModule, kernelBuildMissing, kernelInstance, kernelModule, relaxedSimdSupported, type KernelBuild } from '../../src/wasm/module.js';
-import { tieringBudgetAdjustable, withLowTieringBudget } from '../../src/wasm/tiering.js';
+import { lowerTieringBudget, tieringBudgetAdjustable, withLowTieringBudget } from '../../src/wasm/tiering.js';
 
 relaxedSimdSupported(); // sets Node 20's flag before the relaxed build is compiled
 
@@ -43,6 +43,18 @@ test.serial('withLowTieringBudget runs its work once, told whether the budget wa
   // The budget was put back by the failure: another call runs as the first did.
   withLowTieringBudget((lowered) => calls.push(lowered));
   t.deepEqual(calls, [calls[0], calls[0]]);
+});
+
+test.serial('lowerTieringBudget says whether it lowered the budget, and its restore puts it back once however often it is called', (t) => {
+  const { lowered, restore } = lowerTieringBudget();
+  t.is(lowered, tieringBudgetAdjustable());
+  restore();
+  restore();
+  // A module compiled and run after it behaves as any: the budget is only how soon V8 optimises.
+  const { k, memory, base } = kernelInstance(16, 'simd');
+  new Float32Array(memory.buffer, base, 4).set([1, -1, 2, -2]);
+  k.reluInPlace(base, 4);
+  t.deepEqual([...new Float32Array(memory.buffer, base, 4)], [1, 0, 2, 0]);
 });
 
 test.serial("a budget of the user's own (NODE_OPTIONS or the command line) is left alone", (t) => {
