@@ -4,13 +4,14 @@
  * The scanlines of an RGB PNG from RGBA pixels (alpha dropped): each row a filter byte, then its
  * bytes less those of the row above (PNG filter 2, Up; the first row unfiltered, filter 0).
  * `rgba` is `width × height × 4` bytes; `out` receives `(width × 3 + 1) × height` bytes. Four
- * pixels at a time: one shuffle packs 16 RGBA bytes into 12 RGB bytes.
+ * pixels at a time: one shuffle packs 16 RGBA bytes into 12 RGB bytes. Only rows `from` to `to` − 1
+ * are written, so the caller can take the image in several calls.
  */
-export function pngRowsRgbUp(rgba: usize, width: i32, height: i32, out: usize): void {
+export function pngRowsRgbUp(rgba: usize, width: i32, from: i32, to: i32, out: usize): void {
   const rowIn = <usize>width << 2;
   const rowOut = <usize>width * 3 + 1;
   const quads = width >> 2;
-  for (let y = 0; y < height; y++) {
+  for (let y = from; y < to; y++) {
     const src = rgba + <usize>y * rowIn;
     const dst = out + <usize>y * rowOut;
     store<u8>(dst, y == 0 ? 0 : 2);

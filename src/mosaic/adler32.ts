@@ -2,6 +2,7 @@
  * Adler-32, the checksum at the end of a zlib stream: by the WASM kernel (SIMD) where the bytes
  * lie in its memory, else in JavaScript.
  */
+import { inPieces } from './in-pieces.js';
 import type { KernelExports } from '../wasm/module.js';
 
 const BASE = 65521;
@@ -26,5 +27,9 @@ export function adler32Js(bytes: Uint8Array, adler = 1): number {
 
 /** The Adler-32 of `bytes`: by `k` when `bytes` is a view of the memory `k` runs on, else in JavaScript. */
 export function adler32(bytes: Uint8Array, k?: KernelExports): number {
-  return k === undefined ? adler32Js(bytes) : k.adler32(bytes.byteOffset, bytes.length, 1) >>> 0;
+  if (k === undefined) return adler32Js(bytes);
+  let adler = 1;
+  // In pieces of 64 KiB (in-pieces.ts says why).
+  inPieces(bytes.length, 65536, (start, end) => (adler = k.adler32(bytes.byteOffset + start, end - start, adler) >>> 0));
+  return adler;
 }

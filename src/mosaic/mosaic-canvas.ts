@@ -5,6 +5,7 @@
  * the digits drawn in JavaScript (digit-painter.ts).
  */
 import { digitPainter } from './digit-painter.js';
+import { inPieces } from './in-pieces.js';
 import { align16, KERNEL_MEMORY_BYTES, kernelInstance, type KernelExports } from '../wasm/module.js';
 
 /** A digit image to draw: its top-left corner and its `rows × cols` grays. */
@@ -65,7 +66,11 @@ export function createCanvas(width: number, height: number, digits: { readonly c
         corners[2 * i] = x;
         corners[2 * i + 1] = y;
       });
-      k.paintDigits(base, width, rowsAt, placed.length, rows, cols, scale, corners.byteOffset, corners.byteOffset + align16(corners.byteLength));
+      const masks = corners.byteOffset + align16(corners.byteLength);
+      // In pieces of 8 digits (in-pieces.ts says why).
+      inPieces(placed.length, 8, (start, end) => {
+        k.paintDigits(base, width, rowsAt + start * rows * cols, end - start, rows, cols, scale, corners.byteOffset + start * 8, masks);
+      });
     },
   };
 }

@@ -14,6 +14,7 @@
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { adler32 } from './adler32.js';
+import { inPieces } from './in-pieces.js';
 import { instanceOf, pngRowBytes, wasmCanvasOf } from './mosaic-canvas.js';
 import { align16, type KernelExports } from '../wasm/module.js';
 
@@ -47,7 +48,7 @@ function rowsInWasm(width: number, height: number, rgba: Uint8Array): Rows | und
   const bytes = pngRowBytes(width, height);
   const canvas = wasmCanvasOf(rgba);
   if (canvas !== undefined) {
-    canvas.k.pngRowsRgbUp(rgba.byteOffset, width, height, canvas.rowsAt);
+    filterInWasm(canvas.k, rgba.byteOffset, width, height, canvas.rowsAt);
     return { bytes: new Uint8Array(canvas.memory.buffer, canvas.rowsAt, bytes), k: canvas.k };
   }
   const instance = instanceOf(align16(rgba.length) + bytes);
@@ -55,8 +56,13 @@ function rowsInWasm(width: number, height: number, rgba: Uint8Array): Rows | und
   const { k, memory, base } = instance;
   const out = base + align16(rgba.length);
   new Uint8Array(memory.buffer, base, rgba.length).set(rgba);
-  k.pngRowsRgbUp(base, width, height, out);
+  filterInWasm(k, base, width, height, out);
   return { bytes: new Uint8Array(memory.buffer, out, bytes), k };
+}
+
+/** Rows filtered by `k` in pieces of some 64 KiB (in-pieces.ts says why). */
+function filterInWasm(k: KernelExports, rgba: number, width: number, height: number, out: number): void {
+  inPieces(height, Math.max(1, Math.floor(65536 / (width * 3 + 1))), (from, to) => k.pngRowsRgbUp(rgba, width, from, to, out));
 }
 
 /** The scanlines in JavaScript: the same bytes, more slowly (the loop runs once, cold, so it is not optimised). */

@@ -21,7 +21,7 @@ export interface KernelExports {
   softmaxArgmax(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
   argmaxRows(y: number, rows: number, cols: number, stride: number, predicted: number, confidence: number): void;
   expInto(x: number, n: number, out: number): void;
-  pngRowsRgbUp(rgba: number, width: number, height: number, out: number): void;
+  pngRowsRgbUp(rgba: number, width: number, from: number, to: number, out: number): void;
   paintDigits(canvas: number, width: number, tiles: number, count: number, rows: number, cols: number, scale: number, places: number, masks: number): void;
   /** A u32 returned as an i32: `>>> 0` it. */
   adler32(data: number, length: number, adler: number): number;
