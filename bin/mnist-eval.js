@@ -3,14 +3,35 @@
 // `npm run build:cli`): a few modules to load, so the process starts in little more than the time
 // of `node -e 0`. Where the bundle is missing, or older than a source file of this checkout, the
 // TypeScript sources run through tsx instead, which takes about a second longer to start.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import module from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-// V8's compile cache (Node 22.1 and later; Node 20 has no such API): a second run reads the bundle's
-// compiled code from os.tmpdir()/node-compile-cache instead of compiling it again. Node itself
-// carries on without it where the folder cannot be written, or under NODE_DISABLE_COMPILE_CACHE=1.
-module.enableCompileCache?.();
+/**
+ * V8's compile cache (Node 22.1 and later; Node 20 has no such API): a second run reads the bundle's
+ * compiled code from os.tmpdir()/node-compile-cache instead of compiling it again. Node carries on
+ * without it where the folder cannot be written, and skips it under NODE_DISABLE_COMPILE_CACHE=1
+ * (NODE_COMPILE_CACHE set, Node enabled it before this file ran). The folder is made here, one level
+ * and a real directory, because Node's own recursive mkdir never returns where mkdir in an existing
+ * folder fails with ENOENT (TMPDIR=/proc/…, Node 22 and 24): then there is no cache, and no hang.
+ */
+function enableCompileCache() {
+  if (module.enableCompileCache === undefined || process.env.NODE_COMPILE_CACHE !== undefined || process.env.NODE_DISABLE_COMPILE_CACHE !== undefined) return;
+  const dir = join(tmpdir(), 'node-compile-cache');
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if (error.code !== 'EEXIST') return;
+  }
+  try {
+    if (lstatSync(dir).isDirectory()) module.enableCompileCache(dir);
+  } catch {
+    // gone since: no cache
+  }
+}
+enableCompileCache();
 
 const bundle = new URL('../dist/bundle/mnist-eval.js', import.meta.url);
 
