@@ -137,8 +137,10 @@ export function createWasmKernel(network: Network, options: KernelOptions, build
   // Made now, not in the first batch: the build's code past V8's baseline tier, and a pass over
   // the (still zero) pixels for the first call's page faults and cache misses on this instance's
   // buffers. It writes only rows that every batch writes again before it reads them.
-  if (options.prime !== false) primeKernelBuild(build);
-  runRows(k, plan, nz, 0, Math.min(maxBatchSize, WARM_UP_ROWS));
+  if (options.prime !== false) {
+    primeKernelBuild(build);
+    runRows(k, plan, nz, 0, Math.min(maxBatchSize, WARM_UP_ROWS));
+  }
   return {
     name: BUILD_NAMES[build],
     maxBatchSize,
