@@ -8,6 +8,7 @@
  * soon as the compile or the pass is done, so the rest of the process keeps V8's own budget.
  */
 import { setFlagsFromString } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 /** V8's own budget on the Node versions whose default is known (`node --v8-options`), to put back. */
 const DEFAULT_BUDGET: Readonly<Record<number, number>> = { 20: 1_800_000, 22: 13_000_000, 24: 13_000_000 };
@@ -21,10 +22,14 @@ const LOW_BUDGET = 20_000;
 
 const major = Number(process.versions.node.split('.')[0]);
 
-/** Whether the budget can be lowered and put back: a known Node, and no budget of the user's own. */
+/**
+ * Whether the budget can be lowered and put back: a known Node, no budget of the user's own, and
+ * the main thread (V8's flags are the process's: two threads setting them at once could leave the
+ * lowered one in place, so worker threads leave them alone and prime by running longer).
+ */
 export function tieringBudgetAdjustable(): boolean {
   const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('wasm-tiering-budget'));
-  return !userSet && DEFAULT_BUDGET[major] !== undefined;
+  return isMainThread && !userSet && DEFAULT_BUDGET[major] !== undefined;
 }
 
 /** Lowers the budget where `tieringBudgetAdjustable()`; returns whether it did, and what puts it back (once). */

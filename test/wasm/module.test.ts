@@ -1,4 +1,6 @@
 import test from 'ava';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { compileKernelModule, kernelBuildMissing, kernelInstance, kernelModule, relaxedSimdSupported, type KernelBuild } from '../../src/wasm/module.js';
 import { lowerTieringBudget, tieringBudgetAdjustable, withLowTieringBudget } from '../../src/wasm/tiering.js';
 
@@ -75,4 +77,16 @@ test.serial("a budget of the user's own (NODE_OPTIONS or the command line) is le
   } finally {
     process.execArgv.pop();
   }
+});
+
+test("a worker thread leaves V8's flags alone (they are the process's)", async (t) => {
+  const tiering = new URL('../../src/wasm/tiering.ts', import.meta.url).href;
+  // The worker loads the TypeScript module through tsx, as the test does.
+  const code = `import('tsx/esm/api').then(({ register }) => register()).then(() => import(${JSON.stringify(tiering)}))
+    .then((m) => require('node:worker_threads').parentPort.postMessage(m.tieringBudgetAdjustable()))`;
+  const worker = new Worker(code, { eval: true });
+  const [adjustable] = (await once(worker, 'message')) as [boolean];
+  await worker.terminate();
+  t.false(adjustable);
+  t.is(tieringBudgetAdjustable(), ['20', '22', '24'].includes(process.versions.node.split('.')[0]) && !(process.env.NODE_OPTIONS ?? '').includes('wasm-tiering-budget'));
 });
