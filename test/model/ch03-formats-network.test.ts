@@ -6,16 +6,18 @@
  * kernels take, the same pixel steps. The WASM kernel's plan is a function of the network alone,
  * so equal networks run the same plan: the last tests run the 10,000 test images through the
  * kernel `auto` picks for the two ONNX files and the pickle and compare every prediction and
- * top-1 probability bit for bit.
+ * top-1 probability bit for bit, and the .onnx network on 2 threads against itself on one.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { createForwardKernel, resolveKernel } from '../../src/kernels/forward-kernel.js';
+import type { KernelOptions } from '../../src/kernels/kernel.js';
 import { loadModel } from '../../src/model/load-model.js';
 import type { FloatArray } from '../../src/nn/matrix.js';
 import type { Network } from '../../src/nn/network.js';
+import { spawnThread } from '../../src/workers/threads.js';
 import { FORMATS_DIR, IMAGES_GZ, SAMPLE_WEIGHT, needsData } from '../helpers/data-dir.js';
 
 needsData(test);
@@ -67,13 +69,19 @@ for (const file of CH03_FILES) {
 }
 
 /** The kernel `auto` picks, over the 10,000 test images in batches of 100: every prediction and top-1 probability. */
-function runAll(network: Network, pixels: Uint8Array): { kernel: string; predicted: Buffer; confidence: Buffer } {
+async function runAll(network: Network, pixels: Uint8Array, threads = 1): Promise<{ kernel: string; predicted: Buffer; confidence: Buffer }> {
   const kernel = resolveKernel(network, 'auto');
-  const forward = createForwardKernel(network, kernel, { normalize: true, maxBatchSize: 100 });
+  const options: KernelOptions = { normalize: true, maxBatchSize: 100, threads, helperThread: () => spawnThread('kernel-helper') };
+  const forward = createForwardKernel(network, kernel, options);
   const images = pixels.length / 784;
   const predicted = new Int32Array(images);
   const confidence = new Float32Array(images);
   try {
+    // The helper starts in the background: wait for it, so that the batches are split.
+    for (let waited = 0; forward.threads < threads; waited += 10) {
+      if (waited > 30_000) throw new Error('the helper thread did not start within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     for (let start = 0; start < images; start += 100) {
       const out = forward.forward(pixels.subarray(start * 784, (start + 100) * 784), 100);
       predicted.set(out.predicted, start);
@@ -89,10 +97,18 @@ for (const file of ['ch03_legacy.onnx', 'ch03_dynamo.onnx']) {
   test(`${file} on its kernel gives the pickle's 10,000 predictions and top-1 probabilities, bit for bit`, async (t) => {
     const pixels = gunzipSync(readFileSync(IMAGES_GZ)).subarray(16);
     t.is(pixels.length, 10_000 * 784);
-    const ours = runAll(await load(join(FORMATS_DIR, file)), pixels);
-    const reference = runAll(await pickleNetwork(), pixels);
+    const ours = await runAll(await load(join(FORMATS_DIR, file)), pixels);
+    const reference = await runAll(await pickleNetwork(), pixels);
     t.is(ours.kernel, reference.kernel);
     t.true(ours.predicted.equals(reference.predicted), 'predictions differ');
     t.true(ours.confidence.equals(reference.confidence), 'top-1 probabilities differ');
   });
 }
+
+test('ch03_legacy.onnx on its kernel with 2 threads (as bench/onnx-forward.ts runs it) gives its 1-thread bits', async (t) => {
+  const pixels = gunzipSync(readFileSync(IMAGES_GZ)).subarray(16);
+  const network = await load(join(FORMATS_DIR, 'ch03_legacy.onnx'));
+  const [one, two] = [await runAll(network, pixels), await runAll(network, pixels, 2)];
+  t.true(two.predicted.equals(one.predicted), 'predictions differ');
+  t.true(two.confidence.equals(one.confidence), 'top-1 probabilities differ');
+});
