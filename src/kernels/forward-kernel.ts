@@ -15,7 +15,8 @@ import type { Network } from '../nn/network.js';
 import { compileKernelModule, relaxedSimdSupported } from '../wasm/module.js';
 import { createJsKernel } from './js-kernel.js';
 import type { KernelChoice, KernelName, ForwardKernel, KernelOptions } from './kernel.js';
-import { createWasmKernel, primeKernelBuild, wasmKernelSupport } from './wasm-kernel.js';
+import { createWasmKernel, wasmKernelSupport } from './wasm-kernel.js';
+import { primeKernelBuild } from '../wasm/prime.js';
 import { convnetKernelSupport, createWasmConvnetKernel } from './wasm-convnet-kernel.js';
 
 /**

@@ -41,8 +41,8 @@ export interface KernelOptions {
    */
   readonly helperThread?: () => Worker;
   /**
-   * `false`: the WASM kernel is made cold, its first batch the first run of its code, as the
-   * primer's own throwaway kernel. Default: it primes its build (`primeKernelBuild`, once per
+   * `false`: the WASM kernel is made cold, its first batch the first run of its code (for a test
+   * or a measurement of that). Default: it primes its build (`primeKernelBuild`, once per
    * thread) and runs a pass over its zero pixels when it is made.
    */
   readonly prime?: boolean;

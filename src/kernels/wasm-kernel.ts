@@ -14,7 +14,7 @@
 import type { Layer, Network } from '../nn/network.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
 import { align16, kernelBuildMissing, kernelInstance, relaxedSimdSupported, type KernelBuild } from '../wasm/module.js';
-import { withLowTieringBudget } from '../wasm/tiering.js';
+import { primeKernelBuild } from '../wasm/prime.js';
 import { pixelSteps, pixelTable } from '../nn/input.js';
 import { CTL, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
 
@@ -185,48 +185,4 @@ export function createWasmKernel(network: Network, options: KernelOptions, build
       }
     },
   };
-}
-
-/** The builds already primed in this thread (V8 keeps their optimised code for the thread's life). */
-const primed = new Set<KernelBuild>();
-
-/**
- * A network of every layer kind the kernel runs (784 → 52 sigmoid → 20 relu → 12 softmax), with
- * widths of whole vectors, so that its weights go in as one copy each; their values do not matter
- * (no branch of the kernel looks at a weight), the pixels' zeros do.
- */
-function primerNetwork(): Network {
-  const affine = (rows: number, cols: number, name: string): Layer => ({
-    kind: 'affine',
-    W: { rows, cols, data: new Float32Array(rows * cols).fill(1 / 64) },
-    b: new Float32Array(cols).fill(-0.25),
-    names: { W: name, b: `${name}.b` },
-  });
-  const layers: Layer[] = [affine(784, 52, 'W1'), { kind: 'sigmoid' }, affine(52, 20, 'W2'), { kind: 'relu' }, affine(20, 12, 'W3'), { kind: 'softmax' }];
-  return { precision: 'float32', inputSize: 784, outputSize: 12, layers };
-}
-
-/**
- * Takes `build`'s hot functions past V8's baseline tier, once per thread: a throwaway instance
- * runs synthetic batches (about one pixel in five nonzero, as in a digit) under a low tiering
- * budget (src/wasm/tiering.ts), so TurboFan compiles them on a background thread while the run
- * goes on loading; every later instance of the build then starts in the optimised code. Where the
- * budget cannot be lowered, five batches spend V8's default one. Changes no kernel's results:
- * nothing of the throwaway instance is kept. Never throws (a missing build is the kernel's error
- * to report, when one is made).
- */
-export function primeKernelBuild(build: KernelBuild): void {
-  if (primed.has(build)) return;
-  primed.add(build);
-  if (kernelBuildMissing(build) !== undefined || (build === 'relaxed-simd' && !relaxedSimdSupported())) return;
-  // Plain loops and fills: this runs once, in V8's interpreter, where a callback per value costs.
-  const image = new Uint8Array(784);
-  for (let i = 0; i < 784; i += 5) image[i] = (i * 31) & 255;
-  const pixels = new Uint8Array(WARM_UP_ROWS * 784);
-  for (let row = 0; row < WARM_UP_ROWS; row++) pixels.set(image, row * 784);
-  withLowTieringBudget((lowered) => {
-    const kernel = createWasmKernel(primerNetwork(), { normalize: true, maxBatchSize: WARM_UP_ROWS, prime: false }, build);
-    for (let pass = 0; pass < (lowered ? 1 : 5); pass++) kernel.forward(pixels, WARM_UP_ROWS);
-    kernel.close();
-  });
 }

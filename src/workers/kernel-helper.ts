@@ -9,7 +9,7 @@
 import { parentPort } from 'node:worker_threads';
 import { attach, relaxedSimdSupported } from '../wasm/module.js';
 import { CTL, runRows, type HelperInit } from '../kernels/wasm-plan.js';
-import { primeKernelBuild } from '../kernels/wasm-kernel.js';
+import { primeKernelBuild } from '../wasm/prime.js';
 
 // Compiled and primed ahead, while the main thread loads the weights: the build the main thread's
 // kernel takes unless it is asked for the plain one (then primed when the job says so).
