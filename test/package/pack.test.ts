@@ -132,6 +132,11 @@ test('the packed tarball installs offline into an empty folder, and its bin, dat
   t.log(`tarball: ${pack.filename}, ${(pack.size / 1024).toFixed(0)} KB packed, ${(pack.unpackedSize / 1024).toFixed(0)} KB unpacked, ${files.length} files`);
   t.deepEqual(REQUIRED.filter((file) => !files.includes(file)), [], 'files a user needs, missing from the tarball');
   t.deepEqual(files.filter((file) => !ALLOWED.test(file)), [], 'files no user needs (tests, benchmarks, CI, sources), in the tarball');
+  // The bundle is split at its dynamic imports: every chunk an entry or a chunk imports must be packed.
+  const imported = files.filter((file) => file.startsWith('dist/bundle/')).flatMap((file) =>
+    [...readFileSync(join(tree, file), 'utf8').matchAll(/(?:from|import)\s*\(?\s*["']\.\/([\w-]+\.js)["']/g)].map((match) => `dist/bundle/${match[1]}`));
+  t.true(imported.length > 0, 'the bundle imports its chunks');
+  t.deepEqual([...new Set(imported)].filter((file) => !files.includes(file)), [], 'chunks the bundle imports, missing from the tarball');
   const dts = new Set(files.filter((file) => file.endsWith('.d.ts')));
   t.deepEqual(files.filter((file) => /^dist\/(src|pipelines)\/.*\.js$/.test(file) && !dts.has(file.replace(/\.js$/, '.d.ts'))), [], '.js modules of the library without their .d.ts');
 
@@ -164,6 +169,17 @@ test('the packed tarball installs offline into an empty folder, and its bin, dat
       const report = JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', '--weights', join(FORMATS_DIR, file), '--json'], app, childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR }))).stdout) as { correct: number };
       t.is(report.correct, 96, file);
     }
+    // The threads the bundle starts (forward-worker.js, kernel-helper.js beside the chunks), a
+    // sharded run merged (the merge's chunk) and the HTML report's chunk, from the installed bin.
+    const env = childEnv({ MNIST_EVAL_DATA_DIR: DATA_DIR });
+    for (const threads of [['--workers', '1'], ['--threads', '2']]) {
+      const report = JSON.parse((await exec('npx', ['mnist-eval', '--limit', '100', ...threads, '--json'], app, env)).stdout) as { correct: number };
+      t.is(report.correct, 96, threads.join(' '));
+    }
+    for (const shard of ['0/2', '1/2']) await exec('npx', ['mnist-eval', '--limit', '100', '--shard', shard, '--report', `part-${shard[0]}.json`, '--mosaic', `part-${shard[0]}.png`, '--quiet'], app, env);
+    await exec('npx', ['mnist-eval', 'merge', 'part-0.json', 'part-1.json', '--report', 'merged.json', '--mosaic', 'merged.png', '--html', 'merged.html', '--quiet'], app, env);
+    t.like(JSON.parse(readFileSync(join(app, 'merged.json'), 'utf8')), { correct: 96, total: 100 });
+    t.true(readFileSync(join(app, 'merged.html'), 'utf8').startsWith('<!doctype html>'), 'merge --html wrote the page');
     lap('bin run');
   };
 
