@@ -20,7 +20,7 @@ export { affine } from './dense';
 export { sigmoidInPlace, reluInPlace, softmaxArgmax, argmaxRows } from './activations';
 export { expInto } from './exp';
 export { pngRowsRgbUp } from './png';
-export { paintDigits, adler32, copyRows } from './mosaic';
+export { paintDigits, adler32 } from './mosaic';
 
 /** Where the JavaScript side may start laying out its buffers. */
 export function heapBase(): usize {

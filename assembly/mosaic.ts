@@ -103,19 +103,3 @@ export function adler32(data: usize, length: i32, adler: u32): u32 {
 function laneSum(v: v128): u64 {
   return <u64><u32>i32x4.extract_lane(v, 0) + <u64><u32>i32x4.extract_lane(v, 1) + <u64><u32>i32x4.extract_lane(v, 2) + <u64><u32>i32x4.extract_lane(v, 3);
 }
-
-/**
- * Copies `count` runs of pixels into the canvas: record i is three i32 at `records` + 12·i, the
- * source's address, the destination's byte offset in the canvas, and the byte length (a multiple
- * of 4). The mosaic's caption rows, prepared once each and copied wherever they appear.
- */
-export function copyRows(canvas: usize, records: usize, count: i32): void {
-  for (let i = 0; i < count; i++) {
-    const record = records + <usize>i * 12;
-    let src = <usize>load<i32>(record);
-    let dst = canvas + <usize>load<i32>(record, 4);
-    const end = src + <usize>load<i32>(record, 8);
-    for (; src + 16 <= end; src += 16, dst += 16) v128.store(dst, v128.load(src));
-    for (; src < end; src += 4, dst += 4) store<u32>(dst, load<u32>(src));
-  }
-}

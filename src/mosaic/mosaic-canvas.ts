@@ -6,7 +6,6 @@
  */
 import { digitPainter } from './digit-painter.js';
 import { inPieces } from './in-pieces.js';
-import type { RowCopier } from './text-painter.js';
 import { align16, KERNEL_MEMORY_BYTES, kernelInstance, type KernelExports } from '../wasm/module.js';
 
 /** A digit image to draw: its top-left corner and its `rows × cols` grays. */
@@ -19,16 +18,9 @@ export interface DigitPlace {
 export interface MosaicCanvas {
   /** RGBA, `width × height × 4` bytes, zeroed. */
   readonly data: Uint8Array;
-  /** For the text painter, where the canvas is in WASM memory: its rows are copied when the digits are drawn. */
-  readonly rowCopier?: RowCopier;
-  /** Makes the row copies queued so far, then draws the digits (nearest-neighbour upscale by `scale`), whose rectangles the caller has filled with `BLACK`. */
+  /** Draws the digits (nearest-neighbour upscale by `scale`), whose rectangles the caller has filled with `BLACK`. */
   paintDigits(digits: readonly DigitPlace[]): void;
 }
-
-/** Row copies queued before one WASM call makes them (12 bytes each: a 64 KiB queue). */
-const QUEUE_RECORDS = 5461;
-/** Room for the text painter's prepared runs: a mosaic's distinct captions runs take some tens of KiB. */
-const ARENA_BYTES = 1 << 20;
 
 /** A canvas in the module's memory, and the room after it for the PNG's filtered rows. */
 export interface WasmCanvas {
@@ -58,44 +50,15 @@ export function createCanvas(width: number, height: number, digits: { readonly c
   const { rows, cols, scale } = digits;
   const canvasBytes = align16(width * height * 4);
   const digitBytes = align16(digits.count * rows * cols) + align16(digits.count * 8) + 16 * scale;
-  const scratchBytes = align16(digitBytes) + align16(QUEUE_RECORDS * 12) + ARENA_BYTES;
-  const spareBytes = Math.max(align16(pngRowBytes(width, height)), scratchBytes);
-  const instance = js ? undefined : instanceOf(canvasBytes + spareBytes);
+  const instance = js ? undefined : instanceOf(canvasBytes + Math.max(align16(pngRowBytes(width, height)), digitBytes));
   if (instance === undefined) return jsCanvas(width, height, rows, cols, scale);
   const { k, memory, base } = instance;
   const rowsAt = base + canvasBytes;
   const data = new Uint8Array(memory.buffer, base, width * height * 4);
   wasmCanvases.set(memory.buffer, { k, memory, base, rowsAt });
-  const queueAt = rowsAt + align16(digitBytes);
-  const queue = new Int32Array(memory.buffer, queueAt, QUEUE_RECORDS * 3);
-  let queued = 0;
-  const flush = (): void => {
-    if (queued > 0) k.copyRows(base, queueAt, queued);
-    queued = 0;
-  };
-  let arenaAt = queueAt + align16(QUEUE_RECORDS * 12);
-  const arenaEnd = rowsAt + spareBytes;
-  const rowCopier: RowCopier = {
-    alloc(pixels) {
-      const bytes = align16(pixels * 4);
-      if (arenaAt + bytes > arenaEnd) return undefined;
-      const view = new Uint32Array(memory.buffer, arenaAt, pixels);
-      arenaAt += bytes;
-      return view;
-    },
-    copy(pixels, at) {
-      if (queued === QUEUE_RECORDS) flush();
-      const record = 3 * queued++;
-      queue[record] = pixels.byteOffset;
-      queue[record + 1] = at * 4;
-      queue[record + 2] = pixels.byteLength;
-    },
-  };
   return {
     data,
-    rowCopier,
     paintDigits(placed) {
-      flush();
       const tiles = new Uint8Array(memory.buffer, rowsAt, placed.length * rows * cols);
       const corners = new Int32Array(memory.buffer, rowsAt + align16(tiles.length), placed.length * 2);
       placed.forEach(({ x, y, pixels }, i) => {

@@ -76,12 +76,12 @@ export function renderMosaic(tiles: readonly Misclassified[], options: MosaicOpt
   const background = pixel32(MOSAIC_PALETTE.background);
   paintBackground(data32, layout, tiles.length, background);
 
-  const headerText = textPainter(data32, width, header.scale, background, canvas.rowCopier);
+  const headerText = textPainter(data32, width, header.scale, background);
   header.lines.forEach((line, i) => {
     headerText(MOSAIC_LAYOUT.margin, MOSAIC_LAYOUT.margin + i * header.lineHeight, line, MOSAIC_PALETTE.text);
   });
 
-  const captionText = textPainter(data32, width, caption.scale, background, canvas.rowCopier);
+  const captionText = textPainter(data32, width, caption.scale, background);
   const placements = tiles.map((tile, i): TilePlacement => {
     const slot = tileSlot(layout, i);
 

@@ -7,24 +7,11 @@ import { pixel32, type Color } from './palette.js';
  */
 export type TextPainter = (x: number, y: number, text: string, color: Color) => number;
 
-/**
- * Where prepared runs may live and how their rows land on the canvas, instead of `data32.set`
- * (mosaic-canvas.ts: in WASM memory, the copies queued and made in one call per batch).
- * `alloc` may return undefined when it has no room: that run is kept and copied in JavaScript.
- */
-export interface RowCopier {
-  alloc(pixels: number): Uint32Array | undefined;
-  /** Copies `pixels` (from `alloc`) to the canvas from pixel `at` on. */
-  copy(pixels: Uint32Array, at: number): void;
-}
-
 /** A run of text drawn once: its rows of pixels (null for rows without ink), width and advance. */
 interface PreparedRun {
   readonly rows: readonly (Uint32Array | null)[];
   readonly width: number;
   readonly advance: number;
-  /** Whether its rows are the copier's to copy. */
-  readonly copied: boolean;
 }
 
 /**
@@ -40,7 +27,7 @@ interface PreparedRun {
  *
  * Text must lie inside the canvas: nothing is clipped, and a run that would not fit throws.
  */
-export function textPainter(data32: Uint32Array, width: number, scale: number, background: number, copier?: RowCopier): TextPainter {
+export function textPainter(data32: Uint32Array, width: number, scale: number, background: number): TextPainter {
   checkFontScale(scale);
   if (!Number.isInteger(width) || width <= 0 || data32.length % width !== 0) {
     throw new RangeError(`textPainter: canvas size does not match width, expected a multiple of ${width} pixels, got ${data32.length}`);
@@ -72,8 +59,7 @@ export function textPainter(data32: Uint32Array, width: number, scale: number, b
     const rowPixels = glyphRowPixels(color);
     const glyphs = Array.from(text, glyphRows);
     const runWidth = Math.max(0, glyphs.length * advance - scale);
-    const placed = copier?.alloc(runWidth * GLYPH_HEIGHT);
-    const pixels = (placed ?? new Uint32Array(runWidth * GLYPH_HEIGHT)).fill(background);
+    const pixels = new Uint32Array(runWidth * GLYPH_HEIGHT).fill(background);
     const rows: (Uint32Array | null)[] = [];
     for (let row = 0; row < GLYPH_HEIGHT; row++) {
       let ink = false;
@@ -84,7 +70,7 @@ export function textPainter(data32: Uint32Array, width: number, scale: number, b
       });
       rows.push(ink ? pixels.subarray(row * runWidth, (row + 1) * runWidth) : null);
     }
-    return { rows, width: runWidth, advance: glyphs.length * advance, copied: placed !== undefined };
+    return { rows, width: runWidth, advance: glyphs.length * advance };
   };
 
   const runsByColor = new Map<Color, Map<string, PreparedRun>>();
@@ -99,14 +85,9 @@ export function textPainter(data32: Uint32Array, width: number, scale: number, b
       );
     }
     const { rows } = run;
-    const copy = run.copied ? copier : undefined;
     for (let row = 0, at = y * width + x; row < GLYPH_HEIGHT; row++, at += scale * width) {
       const pixels = rows[row];
-      if (pixels === null) continue;
-      for (let dy = 0; dy < scale; dy++) {
-        if (copy !== undefined) copy.copy(pixels, at + dy * width);
-        else data32.set(pixels, at + dy * width);
-      }
+      if (pixels !== null) for (let dy = 0; dy < scale; dy++) data32.set(pixels, at + dy * width);
     }
     return x + run.advance;
   };

@@ -23,7 +23,6 @@ export interface KernelExports {
   expInto(x: number, n: number, out: number): void;
   pngRowsRgbUp(rgba: number, width: number, from: number, to: number, out: number): void;
   paintDigits(canvas: number, width: number, tiles: number, count: number, rows: number, cols: number, scale: number, places: number, masks: number): void;
-  copyRows(canvas: number, records: number, count: number): void;
   /** A u32 returned as an i32: `>>> 0` it. */
   adler32(data: number, length: number, adler: number): number;
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { GLYPH_HEIGHT, measureText } from '../../src/mosaic/bitmap-font.js';
 import { pixel32, type Color } from '../../src/mosaic/palette.js';
-import { textPainter, type RowCopier } from '../../src/mosaic/text-painter.js';
+import { textPainter } from '../../src/mosaic/text-painter.js';
 import { assertGolden, pixelAt } from './helpers.js';
 
 const WHITE: Color = [255, 255, 255];
@@ -165,34 +165,4 @@ test('golden: captions and the whole character sheet', (t) => {
     y += (GLYPH_HEIGHT + 2) * scale;
   }
   assertGolden(t, 'font-sheet.png', image);
-});
-
-test('with a row copier: the same pixels, its runs copied by it, and runs it has no room for drawn as before', (t) => {
-  const width = 120;
-  const background = pixel32([0x2a, 0x2a, 0x2a]);
-  const draw = (copier?: RowCopier): { data32: Uint32Array; copies: number } => {
-    const data32 = new Uint32Array(width * 40).fill(background);
-    let copies = 0;
-    const counted = copier && {
-      alloc: copier.alloc,
-      copy: (pixels: Uint32Array, at: number) => {
-        copies++;
-        data32.set(pixels, at);
-      },
-    };
-    const paint = textPainter(data32, width, 2, background, counted);
-    let x = paint(1, 1, '7→1 ', [0x7c, 0xe0, 0x7c]);
-    x = paint(x, 1, '0.93', [0xe8, 0xe8, 0xe8]);
-    paint(1, 20, '7→1 ', [0x7c, 0xe0, 0x7c]);
-    paint(60, 20, 'Shirt', [0xff, 0x80, 0x70]);
-    return { data32, copies };
-  };
-  const plain = draw();
-  // Room for the first run alone: the others fall back to data32.set.
-  let room = 1;
-  const partial = draw({ alloc: (pixels) => (room-- > 0 ? new Uint32Array(pixels) : undefined), copy: () => undefined });
-  const all = draw({ alloc: (pixels) => new Uint32Array(pixels), copy: () => undefined });
-  t.deepEqual([...partial.data32], [...plain.data32]);
-  t.deepEqual([...all.data32], [...plain.data32]);
-  t.true(partial.copies > 0 && partial.copies < all.copies, `${partial.copies} of ${all.copies} rows copied by the copier`);
 });
