@@ -36,3 +36,11 @@ test("what the module's memory cannot hold is drawn and filtered in JavaScript i
   t.not(fits, undefined);
   t.true(fits!.memory.buffer.byteLength >= fits!.base + 1024);
 });
+
+test('a mosaic of 700 tiles at scale 1 (88 pieces of digits): the same pixels as JavaScript draws', (t) => {
+  const tiles = noiseTiles(700, 28, 28, 3);
+  const options = { rows: 28, cols: 28, scale: 1, header: { total: 10000, misclassified: 700, shown: 700 } };
+  const wasm = renderMosaic(tiles, options);
+  t.not(wasmCanvasOf(wasm.data), undefined);
+  t.true(Buffer.from(wasm.data).equals(Buffer.from(renderMosaic(tiles, { ...options, js: true }).data)));
+});
