@@ -31,7 +31,7 @@ const BUNDLE_INIT = 'bundle import (module top-level code)';
 const PHASES: readonly [string, RegExp][] = [
   ['weights: read and decode', /^(loadWeights|readWeightFile|readPickle|loadModel|parsePickleWeights|unpickle|decodeArray|fortranToC|inferMlp\w*|readOnnx|readTorch\w*|readSafetensors|readKeras\w*)$/],
   ['mosaic: draw', /^renderMosaic$/],
-  ['mosaic: PNG encode', /^(encodeMosaicPng|encodeRgbPng|encodePng\w*)$/],
+  ['mosaic: PNG encode', /^(encodeMosaicPng\w*|encodeRgbPng|encodePng\w*)$/],
   ['report: JSON and writes', /^(stage|commit|formatJson|formatReportJson|mosaicSidecar|writeSynced|writeLines|writeError)$/],
   [FORWARD, /^(forward|createForwardKernel|createWasmKernel|runRows|receive|dispatch|drain|emitReady)$/],
   [PIPELINE, /^(addBatch|addErrors|offer|misclassifiedIn|predictionRows)$/],
