@@ -13,7 +13,7 @@
  */
 import type { Layer, Network } from '../nn/network.js';
 import type { ForwardKernel, KernelOptions, KernelOutput } from './kernel.js';
-import { align16, kernelBuildMissing, kernelInstance, relaxedSimdSupported, type KernelBuild } from '../wasm/module.js';
+import { align16, kernelBuildUnusable, kernelInstance, relaxedSimdSupported, type KernelBuild } from '../wasm/module.js';
 import { primeKernelBuild } from '../wasm/prime.js';
 import { pixelSteps, pixelTable } from '../nn/input.js';
 import { CTL, runRows, type HelperInit, type Op, type Plan } from './wasm-plan.js';
@@ -36,8 +36,8 @@ export function wasmKernelSupport(network: Network, normalize = true): Support {
       return { ok: false, reason: `it has no ${kind} layer` };
     }
   }
-  const missing = kernelBuildMissing();
-  return missing === undefined ? { ok: true } : { ok: false, reason: missing };
+  const unusable = kernelBuildUnusable();
+  return unusable === undefined ? { ok: true } : { ok: false, reason: unusable };
 }
 
 /** Rounds up to a multiple of 4 floats: a row of whole f32x4 vectors. */

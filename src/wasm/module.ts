@@ -87,9 +87,15 @@ export function compileKernelModule(build: KernelBuild = 'simd'): Promise<void> 
   }, () => undefined).finally(restore);
 }
 
-/** Whether `build`'s file is there, without compiling it (for a kernel's support check). */
-export function kernelBuildMissing(build: KernelBuild = 'simd'): string | undefined {
-  return compiled.has(build) || readBuild(build) !== undefined ? undefined : missingBuild(build);
+/**
+ * Why `build` cannot be compiled, checked without compiling it (for a kernel's support check): its
+ * file missing, or not a module this Node validates. Undefined when it can.
+ */
+export function kernelBuildUnusable(build: KernelBuild = 'simd'): string | undefined {
+  if (compiled.has(build)) return undefined;
+  const bytes = readBuild(build);
+  if (bytes === undefined) return missingBuild(build);
+  return WebAssembly.validate(bytes) ? undefined : `dist/${FILES[build]} is not a WebAssembly module that Node ${process.version} compiles: run \`npm run build:cli\` to rebuild it`;
 }
 
 const missingBuild = (build: KernelBuild): string => `dist/${FILES[build]} is missing: run \`npm run build:cli\` (npm install does it) to compile assembly/kernels.ts`;

@@ -9,7 +9,7 @@
  * JavaScript would otherwise see two instances' exports at its call sites, and V8 stops inlining
  * the calls into WebAssembly that every batch makes.
  */
-import { kernelBuildMissing, kernelInstance, relaxedSimdSupported, type KernelBuild } from './module.js';
+import { kernelBuildUnusable, kernelInstance, relaxedSimdSupported, type KernelBuild } from './module.js';
 import { withLowTieringBudget } from './tiering.js';
 
 /** The builds already primed in this thread (V8 keeps their optimised code for the thread's life). */
@@ -28,7 +28,7 @@ const [INPUTS, H1, H2, OUT] = [784, 52, 20, 12];
 export function primeKernelBuild(build: KernelBuild): void {
   if (primed.has(build)) return;
   primed.add(build);
-  if (kernelBuildMissing(build) !== undefined || (build === 'relaxed-simd' && !relaxedSimdSupported())) return;
+  if (kernelBuildUnusable(build) !== undefined || (build === 'relaxed-simd' && !relaxedSimdSupported())) return;
   let top = 0;
   const reserve = (bytes: number): number => {
     const at = top;
