@@ -14,7 +14,8 @@
 //   dist/scripts/prepare-data.js   the postinstall step of an installed package (no tsx there)
 // A few bundled files to parse instead of some 400 modules (rxjs alone is ~300) is most of the CLI's start-up time saved.
 // `node scripts/build.mjs kernels`, `bundle` or `library` builds one part; the kernel is rebuilt only
-// when its source is newer than the .wasm.
+// when its source is newer than the .wasm. `--metafile` also writes esbuild's account of what each
+// bundle file holds to dist/bundle-metafile.json (not packed), to see what a run loads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -103,7 +104,7 @@ async function bundle() {
     // every operator's module at start-up: bundle its ES2015 modules instead.
     plugins: [rxjsEsm],
     // Split at the dynamic imports: a default run loads the modules of a run, not zod (the merge's
-    // schema), protobufjs (ONNX), jsfive (Keras), the S3 client or the HTML report (bench/README.md,
+    // schema), protobufjs (ONNX), jsfive (Keras), the zip reader, the remote sources or the HTML report (bench/README.md,
     // Start-up). The chunks sit beside the entries, so that import.meta.url finds the .wasm files
     // (src/wasm/module.ts) and the workers' entries (src/wasm/worker-url.ts) from any of them.
     splitting: true,
@@ -123,16 +124,17 @@ async function bundle() {
     writeFileSync(staged, contents);
     renameSync(staged, path);
   }
-  // `--metafile`: what each output holds (esbuild's metafile), for finding what a run loads.
   if (parts.includes('--metafile')) writeFileSync(join(root, 'dist/bundle-metafile.json'), JSON.stringify(result.metafile));
   const outputs = Object.entries(result.metafile.outputs);
   const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
   const entries = outputs.filter(([file]) => ENTRIES.some((entry) => file === `dist/bundle/${entry}.js`));
   const chunks = outputs.filter(([file]) => !entries.some(([entry]) => entry === file));
   process.stderr.write(`build: ${entries.map(([file, { bytes }]) => `${file} (${kb(bytes)})`).join(', ')}, and ${chunks.length} chunks they load (${kb(chunks.reduce((sum, [, { bytes }]) => sum + bytes, 0))})\n`);
-  // What an older build left (an older chunk, an entry since renamed) would be packed with the rest: remove it.
+  // What an older build left (an older chunk, an entry since renamed) would be packed with the rest:
+  // remove it; but not a file another build running now is staging (a .tmp under a minute old).
   const written = new Set(outputs.map(([file]) => file.slice('dist/bundle/'.length)));
-  for (const name of readdirSync(folder)) if (!written.has(name)) rmSync(join(folder, name), { recursive: true, force: true });
+  const staging = (name) => name.endsWith('.tmp') && Date.now() - statSync(join(folder, name), { throwIfNoEntry: false })?.mtimeMs < 60_000;
+  for (const name of readdirSync(folder)) if (!written.has(name) && !staging(name)) rmSync(join(folder, name), { recursive: true, force: true });
 }
 
 /** tsc over tsconfig.build.json into a clean dist/src, dist/pipelines and dist/scripts (no stale modules shipped). */
