@@ -54,6 +54,10 @@ function busyUnion(): { add(started: number, finished: number): number; prune(be
   };
 }
 
+function withoutPixels({ pixels: _, ...rest }: Batch): Omit<Batch, 'pixels'> {
+  return rest;
+}
+
 /**
  * The forward pass on a pool of worker threads, emitting in dataset order. At most `maxInFlight`
  * batches are out at once: when all slots are taken, `next` waits (blocking) for a worker to
@@ -71,7 +75,11 @@ export function forwardPassInWorkers(network: Network, plan: WorkersPlan, option
   return (source) =>
     new Observable<PredictedBatch>((subscriber) => {
       const pool = new ForwardPool(network, { ...options, workers: plan.workers, kernel: plan.kernel, normalize, maxBatchSize: plan.batchSize });
-      const waiting = new Map<number, { batch: Batch; dispatched: number; result?: PoolResult }>();
+      // A batch out is kept without its pixels: they are in its slot. Holding the source's view
+      // would keep the 1 MiB read chunk under it alive across event-loop turns, long enough for V8
+      // to move it to the old generation, where only a full collection frees it, and the main thread
+      // waits in Atomics.wait, where the tasks that finish a collection do not run.
+      const waiting = new Map<number, { batch: Omit<Batch, 'pixels'>; dispatched: number; result?: PoolResult }>();
       const busy = busyUnion();
       const now = (): number => performance.timeOrigin + performance.now();
       let local: ForwardKernel | undefined;
@@ -90,6 +98,7 @@ export function forwardPassInWorkers(network: Network, plan: WorkersPlan, option
           if (oldest !== undefined) busy.prune(oldest.dispatched - 10); // 10 ms of slack between the two clocks
           subscriber.next({
             ...batch,
+            pixels: new Uint8Array(result.slot, 0, batch.count * batch.size),
             predicted: new Int32Array(result.slot, pool.layout.predicted, batch.count),
             confidence: new Float32Array(result.slot, pool.layout.confidence, batch.count),
             forwardMs,
@@ -124,9 +133,10 @@ export function forwardPassInWorkers(network: Network, plan: WorkersPlan, option
               } else {
                 // Earlier batches are still out: keep the answer in a slot until its turn.
                 const slot = pool.takeSlot();
+                new Uint8Array(slot, 0, batch.count * batch.size).set(batch.pixels.subarray(0, batch.count * batch.size));
                 new Int32Array(slot, pool.layout.predicted, batch.count).set(predicted);
                 new Float32Array(slot, pool.layout.confidence, batch.count).set(confidence);
-                waiting.set(sent, { batch, dispatched: started, result: { seq: sent, slot, started, finished } });
+                waiting.set(sent, { batch: withoutPixels(batch), dispatched: started, result: { seq: sent, slot, started, finished } });
                 sent++;
                 emitReady();
               }
@@ -134,7 +144,7 @@ export function forwardPassInWorkers(network: Network, plan: WorkersPlan, option
             }
             while (pool.inFlight >= pool.maxInFlight && !subscriber.closed) drain(true);
             if (subscriber.closed) return;
-            waiting.set(sent, { batch, dispatched: now() });
+            waiting.set(sent, { batch: withoutPixels(batch), dispatched: now() });
             pool.dispatch(sent++, batch.pixels, batch.count);
             drain(false);
           } catch (error) {
