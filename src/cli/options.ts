@@ -67,8 +67,9 @@ out/errors.png and out/report.json.
                        (arrays, strings, bytes; default 2048, at most 1048576),
                        before allocating them
   --workers N          worker threads for the forward pass; 0 runs it on the main
-                       thread (default: from 20,000 images one worker, with the main
-                       thread running batches too whenever the worker has one);
+                       thread (default: from 20,000 images, on 3 cores or more (2 for
+                       a convnet), one worker, with the main thread running batches
+                       too whenever the worker has one);
                        at most the number of cores (more are capped, with a warning)
   --threads N          threads that split each batch of the wasm kernel on the main
                        thread when there are no workers (default 1, at most 64;

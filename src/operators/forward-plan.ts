@@ -49,12 +49,22 @@ export const WORKERS_FROM_IMAGES = 20_000;
 export const CONVNET_WORKERS_FROM_IMAGES = 10_000;
 
 /**
- * The default worker count for `images` images: one worker beside the main thread, which runs a
- * batch itself whenever the worker has one, where the machine has two cores or more and the input
- * is large enough to repay a thread's start; else 0. Unknown `images` counts as large.
+ * The cores an MLP's run keeps busy without a worker: the main thread (forward pass, decoding,
+ * scoring) and zlib inflating the images on libuv's thread, which reads ahead of it. A worker
+ * beside them only shares their cores (bench/README.md, the large runs); a convnet's main thread
+ * is all forward pass, so its worker takes the second core.
  */
-export function defaultWorkers(images = Infinity, from = WORKERS_FROM_IMAGES): number {
-  return images >= from && availableParallelism() > 1 ? 1 : 0;
+export const MLP_BUSY_CORES = 2;
+
+/**
+ * The default worker count for `images` images: one worker beside the main thread, which runs a
+ * batch itself whenever the worker has one, where the machine has a core the run does not already
+ * keep busy (`MLP_BUSY_CORES`, or 1 for a convnet) and the input is large enough to repay a
+ * thread's start; else 0. Unknown `images` counts as large.
+ */
+export function defaultWorkers(images = Infinity, convnet = false, cores = availableParallelism()): number {
+  const from = convnet ? CONVNET_WORKERS_FROM_IMAGES : WORKERS_FROM_IMAGES;
+  return images >= from && cores > (convnet ? 1 : MLP_BUSY_CORES) ? 1 : 0;
 }
 
 function wholeNumber(name: string, value: number | undefined, min: number, max: number): number | undefined {
@@ -71,7 +81,7 @@ function wholeNumber(name: string, value: number | undefined, min: number, max: 
 export function threadsWanted(request: ForwardRequest, images?: number, network?: Network): { readonly workers: number; readonly threads: number } {
   const threads = wholeNumber('threads', request.threads, 1, MAX_THREADS) ?? 1;
   // Threads asked for split the main thread's batches, so they choose the main thread.
-  const workers = wholeNumber('workers', request.workers, 0, MAX_WORKERS) ?? (images === undefined || threads > 1 ? 0 : defaultWorkers(images, network !== undefined && isConvnet(network) ? CONVNET_WORKERS_FROM_IMAGES : WORKERS_FROM_IMAGES));
+  const workers = wholeNumber('workers', request.workers, 0, MAX_WORKERS) ?? (images === undefined || threads > 1 ? 0 : defaultWorkers(images, network !== undefined && isConvnet(network)));
   if (threads > 1 && workers > 0) {
     throw new RangeError(`threads (${threads}) split the main thread's batches, but the forward pass runs on ${workers} worker${workers === 1 ? '' : 's'}: give threads or workers, not both`);
   }

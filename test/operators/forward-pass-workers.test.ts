@@ -3,7 +3,7 @@ import { from, lastValueFrom, map, take, tap, toArray } from 'rxjs';
 import { forwardPass } from '../../src/operators/forward-pass.js';
 import { forwardPassInWorkers } from '../../src/operators/forward-pass-workers.js';
 import { availableParallelism } from 'node:os';
-import { defaultWorkers, planForward, WORKERS_FROM_IMAGES } from '../../src/operators/forward-plan.js';
+import { CONVNET_WORKERS_FROM_IMAGES, defaultWorkers, MLP_BUSY_CORES, planForward, WORKERS_FROM_IMAGES } from '../../src/operators/forward-plan.js';
 import { inferMlp } from '../../src/model/infer-mlp.js';
 import type { WeightArrays } from '../../src/weights/nd-array.js';
 import type { Batch } from '../../src/types.js';
@@ -102,10 +102,14 @@ test('unsubscribing early ends the run and its workers', async (t) => {
   t.deepEqual(got.map((b) => b.start), [0, 8, 16]);
 });
 
-test('the default runs small inputs on the main thread and larger ones on a worker beside it', (t) => {
+test('the default runs small inputs on the main thread, and larger ones on a worker beside it where a core is free: an MLP keeps two busy (the main thread and the inflating thread), a convnet one', (t) => {
   t.is(defaultWorkers(WORKERS_FROM_IMAGES - 1), 0);
   t.is(defaultWorkers(10_000), 0);
-  t.is(defaultWorkers(60_000), availableParallelism() > 1 ? 1 : 0);
+  t.is(defaultWorkers(60_000), availableParallelism() > MLP_BUSY_CORES ? 1 : 0);
+  t.deepEqual([1, 2, 3, 8].map((cores) => defaultWorkers(60_000, false, cores)), [0, 0, 1, 1]);
+  t.deepEqual([1, 2, 3].map((cores) => defaultWorkers(CONVNET_WORKERS_FROM_IMAGES, true, cores)), [0, 1, 1]);
+  t.is(defaultWorkers(CONVNET_WORKERS_FROM_IMAGES - 1, true, 8), 0);
+  t.is(defaultWorkers(WORKERS_FROM_IMAGES - 1, false, 8), 0);
 });
 
 test('sharing with the main thread keeps dataset order and the predictions of the main thread alone', async (t) => {
