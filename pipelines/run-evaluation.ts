@@ -104,11 +104,14 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
   const threadSource = createThreadSource();
   let imagesAhead: IdxReader | undefined;
   try {
+    // The images stream in, and gunzip inflates them on its own thread, while the outputs are
+    // checked and the weights load; the header is read from that stream.
+    imagesAhead = await openImagesAhead(images);
     const classesFile = options.classes !== undefined && !Array.isArray(options.classes) ? (options.classes as { readonly file: string }).file : undefined;
     await outputs.checkWritable(outputTargets(options), runInputs({ ...options, images, labels, classes: classesFile }));
     // The names are read before anything heavy, and held against the network's outputs once it is loaded.
     const classes = options.classes !== undefined ? await resolveClassNames(options.classes) : options.dataset === undefined ? undefined : datasetClasses(options.dataset);
-    const header = await readIdxHeaderOf(images, 'images', { signal: hooks.signal });
+    const header = imagesAhead === undefined ? await readIdxHeaderOf(images, 'images', { signal: hooks.signal }) : await imagesAhead.header();
     const [, rows, cols] = header.dims;
     // --mosaic-cap and --mosaic-scale were checked at 28x28; the images' own size may not fit.
     const tooLarge = mosaicTooLarge(options.mosaicCap, { rows, cols, scale: options.mosaicScale });
@@ -119,8 +122,6 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
     const wanted = usageErrorOf(() => threadsWanted(options, header.count));
     threadSource.start('forward-worker', wanted.workers);
     threadSource.start('kernel-helper', wanted.threads - 1);
-    // The images stream in, and gunzip inflates them on its own thread, while the weights load.
-    imagesAhead = await openImagesAhead(images);
     const { network, info: model }: { network: Network; info: ModelInfo } = await loadModel({
       model: options.model, weights: options.weights, activation: options.activation, normalize: options.normalize, mean: options.mean, std: options.std, precision: options.precision, imageShape: [rows, cols], log: hooks.log, maxWeightBytes: options.maxWeightBytes, signal: hooks.signal,
     });
