@@ -20,7 +20,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { createForwardKernel, type KernelName } from '../src/kernels/forward-kernel.js';
+import { createForwardKernel, type ForwardKernel, type KernelName } from '../src/kernels/forward-kernel.js';
+import { spawnThread } from '../src/workers/threads.js';
 import { relaxedSimdSupported } from '../src/wasm/module.js';
 import { inferMlp } from '../src/model/infer-mlp.js';
 import { loadWeights } from '../src/weights/load.js';
@@ -83,7 +84,18 @@ const pixels = gunzipSync(readFileSync(IMAGES)).subarray(16);
 const images = pixels.length / 784;
 const network = inferMlp((await loadWeights(WEIGHTS)).arrays, WEIGHTS, { inputSize: 784, activation: 'sigmoid' });
 const names: KernelName[] = ['wasm-simd-f32', ...(relaxedSimdSupported() ? (['wasm-relaxed-simd-f32'] as const) : [])];
-const kernels = names.map((name) => ({ name, kernel: createForwardKernel(network, name, { normalize: true, maxBatchSize: BATCH }), ms: [] as number[], predicted: new Int32Array(images), confidence: new Float32Array(images) }));
+const sideOf = (name: string, kernel: ForwardKernel) => ({ name, kernel, ms: [] as number[], predicted: new Int32Array(images), confidence: new Float32Array(images) });
+const kernels = names.map((name) => sideOf(name, createForwardKernel(network, name, { normalize: true, maxBatchSize: BATCH })));
+// The fastest build again on two threads (`--threads 2`: a helper thread takes part of each batch),
+// as numpy runs on its two; a busy machine can make it the slower (README, Kernels).
+const fastest = names.at(-1)!;
+const twoThreads = createForwardKernel(network, fastest, { normalize: true, maxBatchSize: BATCH, threads: 2, helperThread: () => spawnThread('kernel-helper') });
+kernels.push(sideOf(`${fastest}, 2 threads (\`--threads 2\`)`, twoThreads));
+// The helper starts in the background: no timed pass may run before it takes part.
+for (let waited = 0; twoThreads.threads < 2; waited += 10) {
+  if (waited > 30_000) throw new Error('the 2-thread kernel: its helper thread did not start within 30 s');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 /** One pass over the test set; the last one's outputs are kept for the check. */
 function pass(k: (typeof kernels)[number]): number {

@@ -74,17 +74,21 @@ function nodeTable(n: NodeFigures, r: Results): string[] {
  * best passes for the warm figures (as the issue measured them), of the medians for the runs.
  */
 function goalsTable(n: NodeFigures, machineNode: boolean): string[] {
-  const ran = n.warmKernels.find((k) => k.kernel === n.kernel) ?? n.warmKernels.at(-1);
+  const ran = n.warmKernels.find((k) => k.kernel === n.kernel) ?? n.warmKernels[0];
+  // The issue asks for both: our kernel on one thread, and on two as numpy runs (opt-in, `--threads 2`).
+  const twoThreads = n.warmKernels.find((k) => k.kernel.includes('2 threads'));
   const ch7 = n.convnets.find((c) => c.model === 'simple-convnet');
   const ch8 = n.convnets.find((c) => c.model === 'deep-convnet');
   // numpy at its best: its two OpenBLAS threads spin-wait for each other and collapse when another
   // job holds a core, so the faster of its two-thread and one-thread passes is the peer.
   const numpyBest = Math.min(n.warmNumpy.min, n.warmNumpyOneThread?.min ?? Infinity);
   const goals: [string, number | undefined, number][] = [
-    [`1. forward pass, warm, best pass (${ran?.kernel ?? '?'}) ÷ numpy's best (1 or 2 threads)`, ran && ran.warm.ours.min / numpyBest, 0.75],
+    [`1. forward pass, warm, best pass (${ran?.kernel ?? '?'}, 1 thread) ÷ numpy's best (1 or 2 threads)`, ran && ran.warm.ours.min / numpyBest, 0.75],
+    ...(twoThreads ? [[`1. forward pass, warm, best pass (${twoThreads.kernel}) ÷ numpy's best (1 or 2 threads)`, twoThreads.warm.ours.min / numpyBest, 0.75] as [string, number, number]] : []),
     ["1. the CLI's `timing.forwardMs` (median) ÷ numpy's best warm pass (1 or 2 threads)", n.defaultRun.forward.ours.median / numpyBest, 1.0],
     ["2. whole default run ÷ numpy's script", n.defaultRun.wall.ours.median / n.defaultRun.wall.peer.median, machineNode ? 0.85 : 0.75],
-    ['3. forward pass, warm, best pass, .onnx ÷ onnxruntime-node\'s best', n.warmOnnx.pair.ours.min / n.warmOnnx.pair.peer.min, 1.0],
+    ['3. forward pass, warm, best pass, .onnx, 1 thread ÷ onnxruntime-node\'s best (2 threads)', n.warmOnnx.pair.ours.min / n.warmOnnx.pair.peer.min, 1.0],
+    ...(n.warmOnnxTwoThreads ? [['3. forward pass, warm, best pass, .onnx, 2 threads (`--threads 2`) ÷ onnxruntime-node\'s best (2 threads)', n.warmOnnxTwoThreads.ours.min / n.warmOnnxTwoThreads.peer.min, 1.0] as [string, number, number]] : []),
     ['3. whole run, .onnx ÷ onnxruntime-node', n.onnxRun.wall.ours.median / n.onnxRun.wall.peer.median, 1.0],
     [`4. ch. 8 DeepConvNet ÷ the book's numpy${ch8 && ch8.images < 10_000 ? ` (${ch8.images.toLocaleString('en-US')} images)` : ''}`, ch8 && ch8.wall.ours.median / ch8.wall.peer.median, 0.5],
     [`4. ch. 7 SimpleConvNet ÷ the book's numpy${ch7 && ch7.images < 10_000 ? ` (${ch7.images.toLocaleString('en-US')} images)` : ''}`, ch7 && ch7.wall.ours.median / ch7.wall.peer.median, 0.3],
