@@ -1,6 +1,6 @@
 /**
  * Range requests to an http:// or https:// URL (node:http, node:https): redirects followed (at
- * most MAX_REDIRECTS), `206 Partial Content` checked against the range asked for, 404, 403 and
+ * most MAX_REDIRECTS, never from https to http), `206 Partial Content` checked against the range asked for, 404, 403 and
  * the other 4xx as one-line InputErrors (`https://…/x.gz: HTTP 404 Not Found`), 5xx and 429 as
  * transient. A connection silent for IDLE_TIMEOUT_MS fails (transient), so a stalled server
  * cannot hold a run forever.
@@ -30,6 +30,8 @@ async function requestRange(url: string, at: string, request: RangeRequest, redi
     if (redirects >= MAX_REDIRECTS) throw new InputError(url, `more than ${MAX_REDIRECTS} redirects (the last to ${location})`);
     const next = new URL(location, at);
     if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new InputError(url, `redirected to ${next.protocol} (${location}), expected http or https`);
+    // What was asked for over TLS is not fetched in the clear, nor then trusted as that object.
+    if (new URL(at).protocol === 'https:' && next.protocol === 'http:') throw new InputError(url, `redirected from https to http (${location}): refused, the data would come unencrypted and unauthenticated`);
     return requestRange(url, next.href, request, redirects + 1);
   }
   if (status === 200 || status === 206) return rangeResponse(url, response, request);

@@ -51,3 +51,21 @@ test('a certificate nobody trusts is one line naming the TLS error, exit 1, noth
   t.regex(result.stderr, /^[^\n]*\)\n$/);
   t.is(result.predictions, undefined);
 });
+
+test('a redirect from https to http is refused on one line, exit 1, nothing written; https to https is followed', async (t) => {
+  const plain = await startRangeServer({ 'images.gz': readFileSync(IMAGES_GZ) });
+  try {
+    server.faults.set('downgrade.gz', { redirectTo: plain.url('images.gz') });
+    server.faults.set('moved.gz', { redirectTo: '/images.gz' });
+    const refused = await run(['--images', server.url('downgrade.gz'), '--labels', server.url('labels.gz')], { NODE_EXTRA_CA_CERTS: CERT });
+    t.is(refused.code, 1);
+    t.is(refused.stderr, `mnist-eval: ${server.url('downgrade.gz')}: redirected from https to http (${plain.url('images.gz')}): refused, the data would come unencrypted and unauthenticated\n`);
+    t.is(refused.predictions, undefined);
+    const moved = await run(['--images', server.url('moved.gz'), '--labels', server.url('labels.gz')], { NODE_EXTRA_CA_CERTS: CERT });
+    t.is(moved.code, 0, moved.stderr);
+  } finally {
+    server.faults.delete('downgrade.gz');
+    server.faults.delete('moved.gz');
+    await plain.close();
+  }
+});
