@@ -27,7 +27,7 @@ import { encodeTiles, formatReportJson } from '../src/report/report-json.js';
 import { planForward, threadsWanted } from '../src/operators/forward-plan.js';
 import { precompileKernels } from '../src/kernels/forward-kernel.js';
 import { createThreadSource } from '../src/workers/threads.js';
-import { UsageError, usageErrorOf } from '../src/errors.js';
+import { redactUrls, UsageError, usageErrorOf } from '../src/errors.js';
 import { evaluateBatches$, type EvaluationResult } from './evaluate.js';
 import { outputTargets, runInputs, stageResults } from './stage-outputs.js';
 import type { ModelInfo, Report } from '../src/types.js';
@@ -165,7 +165,8 @@ export async function runEvaluation(options: RunOptions, hooks: RunHooks): Promi
       errors: () => result.errors.entries(),
       normalize: pixelSteps(network, options.normalize).some((step) => step.op === 'divide'),
       batchSize: plan.batchSize,
-      inputs: { images, labels, weights: model.weights.path, weightsSha256: model.weights.sha256 },
+      // A URL's credentials stay out of the report (`redactUrls`), which is made to be shared.
+      inputs: { images: redactUrls(images), labels: redactUrls(labels), weights: model.weights.path, weightsSha256: model.weights.sha256 },
       model,
       mosaic: { path: options.mosaic ?? null, shown: tiles.length },
       predictions: options.predictions ?? null,

@@ -29,13 +29,58 @@ export function cutText(text: string, max: number): string {
   return `${head} … ${tail}`;
 }
 
+/** A URL in a text: http(s):// or s3://, up to a space, a quote or a bracket, less the punctuation after it (`url: problem`). */
+const URL_IN_TEXT = /\b(?:https?|s3):\/\/[^\s'"<>()[\]]*[^\s'"<>()[\].,:;!?]/gi;
+/** Query parameters that carry a credential: presigned S3 and GCS URLs, Azure SAS, tokens, keys. */
+const SECRET_PARAMETER = /^(?:x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)|signature|sig|token|access_token|id_token|api[-_]?key|key|password|passwd|secret|auth|authorization)$/i;
+
+/** `url` with its password (or a token given as the user name) and its credential parameters shown as `***`. */
+function redactUrl(url: string): string {
+  const scheme = url.indexOf('://') + 3;
+  const end = url.slice(scheme).search(/[/?#]/);
+  const authority = end < 0 ? url.slice(scheme) : url.slice(scheme, scheme + end);
+  const at = authority.lastIndexOf('@');
+  let out = url;
+  if (at >= 0) {
+    const user = authority.slice(0, at);
+    const colon = user.indexOf(':');
+    out = url.slice(0, scheme) + (colon >= 0 ? `${user.slice(0, colon)}:***` : '***') + url.slice(scheme + at);
+  }
+  const query = out.indexOf('?');
+  if (query < 0) return out;
+  const hash = out.indexOf('#', query);
+  const [head, search, tail] = [out.slice(0, query + 1), out.slice(query + 1, hash < 0 ? undefined : hash), hash < 0 ? '' : out.slice(hash)];
+  const redacted = search.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    let name = eq < 0 ? pair : pair.slice(0, eq);
+    try {
+      name = decodeURIComponent(name);
+    } catch {
+      // A malformed escape is matched as written.
+    }
+    return eq >= 0 && SECRET_PARAMETER.test(name) ? `${pair.slice(0, eq)}=***` : pair;
+  });
+  return head + redacted.join('&') + tail;
+}
+
+/**
+ * `text` with the credentials of every URL in it shown as `***`: a password or token in the
+ * URL's user part, and the query parameters that carry one (a presigned URL's signature). Every
+ * message and log line, and the report's inputs, name URLs this way, so that none puts a
+ * credential in a terminal's scrollback, a CI log or a shared report.
+ */
+export function redactUrls(text: string): string {
+  return text.includes('://') ? text.replace(URL_IN_TEXT, redactUrl) : text;
+}
+
 /**
  * `text` as one line a terminal shows as it is: line breaks become spaces, other control
- * characters are escaped (`\x1b`), and the whole is cut to `max` characters. A huge text is cut
- * before it is scanned, so a 10 MB path costs no more than a short one.
+ * characters are escaped (`\x1b`), URLs' credentials hidden (`redactUrls`), and the whole is cut
+ * to `max` characters. A huge text is cut before it is scanned, so a 10 MB path costs no more than
+ * a short one.
  */
 export function oneLine(text: string, max = MAX_MESSAGE_CHARS): string {
-  const bounded = cutText(text, 8 * max);
+  const bounded = redactUrls(cutText(text, 8 * max));
   return cutText(bounded.replace(/[\r\n]+/g, ' ').replace(CONTROL, escapeControl), max);
 }
 

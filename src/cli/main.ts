@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** argv → options → the evaluation pipeline → exit code. No math and no stream logic here. */
 import { parseCliOptions, USAGE } from './options.js';
-import { InputError, UsageError, oneLine } from '../errors.js';
+import { InputError, UsageError, oneLine, redactUrls } from '../errors.js';
 import { MERGE_USAGE, parseMergeOptions } from './merge-options.js';
 import { formatReportJson } from '../report/report-json.js';
 import { createProgress, type Progress } from './progress.js';
@@ -37,7 +37,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     debug = parsed.debug;
     if (parsed.help) return await print(io, USAGE);
     if (parsed.version) return await print(io, `mnist-eval ${packageVersion()}\n`);
-    const log = parsed.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+    const log = parsed.quiet ? () => {} : (line: string) => io.stderr.write(`${redactUrls(line)}\n`);
     // More workers or threads than cores only cost memory and time: capped, with a warning.
     const { request: options, warnings } = capThreads(parsed);
     for (const warning of warnings) log(`mnist-eval: warning: ${warning}`);
@@ -139,7 +139,7 @@ function resultText(report: Report, options: { readonly report: string; readonly
 async function merge(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
   const options = parseMergeOptions(argv);
   if (options.help) return print(io, MERGE_USAGE);
-  const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${line}\n`);
+  const log = options.quiet ? () => {} : (line: string) => io.stderr.write(`${redactUrls(line)}\n`);
   const { runMerge } = await import('../../pipelines/merge-reports.js');
   const report = await runMerge(options, { log, stdout: io.stdout });
   // A merge does not stop for a signal (it takes none, and is short): its outputs are written, and the status is the signal's.
