@@ -75,18 +75,22 @@ export async function refuseNonRegular(path: string, place: string): Promise<voi
  * `w.pkl: given as --report, but it is an input (--weights w.pkl); …`.
  */
 export async function checkPlaces(outputs: ReadonlyArray<string | NamedPath>, inputs: readonly NamedPath[] = []): Promise<string[]> {
+  // Every path is looked up at once (the lookups only read), and the answers are checked in the
+  // order given, so the error is the one a check path by path would meet first.
+  const inputPlaces = inputs.map((input) => (input.path === STDOUT ? Promise.resolve([]) : early(placesOfInput(input.path))));
+  const named = outputs.map((given) => (typeof given === 'string' ? { path: given, as: '' } : given));
+  const outputPlaces = named.map(({ path }) => (path === STDOUT || isRemote(path) ? undefined : early(placeOf(path))));
+  const regular = named.map(({ path }, i) => (outputPlaces[i] === undefined ? undefined : early(outputPlaces[i].then((place) => refuseNonRegular(path, place)))));
   const readFrom = new Map<string, NamedPath>();
-  for (const input of inputs) {
-    if (input.path === STDOUT) continue;
-    for (const place of await placesOfInput(input.path)) if (!readFrom.has(place)) readFrom.set(place, input);
+  for (const [i, input] of inputs.entries()) {
+    for (const place of await inputPlaces[i]) if (!readFrom.has(place)) readFrom.set(place, input);
   }
   const seen = new Map<string, NamedPath>();
   const places: string[] = [];
-  for (const given of outputs) {
-    const output = typeof given === 'string' ? { path: given, as: '' } : given;
+  for (const [i, output] of named.entries()) {
     if (output.path === STDOUT) continue;
     if (isRemote(output.path)) throw new InputError(output.path, `${output.as === '' ? 'an output' : `given as ${output.as}`} is a URL: outputs are written to files only`);
-    const place = await placeOf(output.path);
+    const place = await outputPlaces[i]!;
     const twin = seen.get(place);
     if (twin !== undefined) {
       throw new InputError(output.path, twin.as === '' || output.as === ''
@@ -100,8 +104,14 @@ export async function checkPlaces(outputs: ReadonlyArray<string | NamedPath>, in
     if (input !== undefined) {
       throw new InputError(output.path, `${output.as === '' ? 'an output' : `given as ${output.as}`}, but it is an input (${input.as} ${input.path}); an output must not replace an input`);
     }
-    await refuseNonRegular(output.path, place);
+    await regular[i];
     places.push(place);
   }
   return places;
+}
+
+/** `work`, started now and awaited later (maybe never, if an earlier check fails): its failure is not unhandled. */
+export function early<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => {});
+  return work;
 }

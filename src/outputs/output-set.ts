@@ -141,21 +141,17 @@ export class OutputSet {
    * read-only mount). Leaves nothing behind. `-` (standard output) is not checked.
    */
   async checkWritable(targets: ReadonlyArray<string | OutputTarget>, inputs: readonly NamedPath[] = []): Promise<void> {
-    await checkPlaces(targets, inputs);
-    for (const given of targets) {
-      const path = typeof given === 'string' ? given : given.path;
-      if (path === STDOUT) continue;
-      const target = resolve(path);
-      const folder = await nearestExisting(dirname(target));
-      if (!folder.isDirectory) throw new InputError(path, `${folder.path} is not a folder`);
-      const probe = scratchName(folder.path, 'tmp');
-      try {
-        await (await open(probe, 'wx')).close();
-      } catch (error) {
-        throw new InputError(path, `cannot write in ${folder.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      }
-      await removeQuietly(probe);
+    // The folders are probed while the places are checked; every probe has removed its file before
+    // this returns or throws. The places' error comes first, then the probes' in the order given.
+    const paths = targets.map((given) => (typeof given === 'string' ? given : given.path)).filter((path) => path !== STDOUT);
+    const probes = paths.map((path) => probeFolder(path));
+    const settled = Promise.allSettled(probes);
+    try {
+      await checkPlaces(targets, inputs);
+    } finally {
+      await settled;
     }
+    for (const probe of probes) await probe;
   }
 
   /** Renames every staged file into place, in staging order. Returns the target paths. */
@@ -269,4 +265,17 @@ async function writeSynced(path: string, data: FileData): Promise<void> {
 /** Deletes a temporary file if it is there; cleanup never hides the error that caused it. */
 async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined);
+}
+
+/** Whether a file can be created in the folder `path` would be written in (its nearest existing one): an InputError if not. */
+async function probeFolder(path: string): Promise<void> {
+  const folder = await nearestExisting(dirname(resolve(path)));
+  if (!folder.isDirectory) throw new InputError(path, `${folder.path} is not a folder`);
+  const probe = scratchName(folder.path, 'tmp');
+  try {
+    await (await open(probe, 'wx')).close();
+  } catch (error) {
+    throw new InputError(path, `cannot write in ${folder.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  await removeQuietly(probe);
 }
