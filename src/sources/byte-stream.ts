@@ -15,6 +15,8 @@ export interface Chain {
   readonly compressed: string;
 }
 
+const ignore = (): void => {};
+
 export class ByteStream extends Readable {
   readonly #path: string;
   readonly #openChain: () => Promise<Chain>;
@@ -36,6 +38,10 @@ export class ByteStream extends Readable {
         this.#streams = chain.source === undefined ? chain.streams : [...chain.streams, chain.source];
         this.#compressed = chain.compressed;
         if (!this.destroyed) {
+          // Every failure reaches the reader through the last stream (pipeline destroys it with the
+          // error); one a stream reports after pipeline is done with it (zlib's flush of a cut file
+          // ending while the chain is being closed) is not a second, uncaught one.
+          for (const stream of this.#streams) stream.on('error', ignore);
           if (chain.streams.length > 1) pipeline(chain.streams, () => {});
           this.#chunks = chain.streams[chain.streams.length - 1][Symbol.asyncIterator]();
         }
