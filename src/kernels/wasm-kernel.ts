@@ -121,7 +121,7 @@ export function createWasmKernel(network: Network, options: KernelOptions, build
 
   // Helper threads: each on the same memory, with its own scratch and control block.
   const helpers = Array.from({ length: threads - 1 }, () => helperThread!()).map((worker, i) => {
-    const init: HelperInit = { build, memory, plan, nz: at(scratch[i + 1]), control: at(controls[i]), rows: maxBatchSize };
+    const init: HelperInit = { build, memory, plan, nz: at(scratch[i + 1]), control: at(controls[i]) };
     worker.postMessage(init);
     return { worker, ctl: new Int32Array(memory.buffer, at(controls[i]), CTL.SIZE) };
   });

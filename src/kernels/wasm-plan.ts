@@ -80,6 +80,4 @@ export interface HelperInit {
   readonly nz: number;
   /** Byte address of its control block. */
   readonly control: number;
-  /** Rows of a full batch (for its warm-up). */
-  readonly rows: number;
 }

@@ -111,7 +111,7 @@ export async function checkPlaces(outputs: ReadonlyArray<string | NamedPath>, in
 }
 
 /** `work`, started now and awaited later (maybe never, if an earlier check fails): its failure is not unhandled. */
-export function early<T>(work: Promise<T>): Promise<T> {
+function early<T>(work: Promise<T>): Promise<T> {
   work.catch(() => {});
   return work;
 }
